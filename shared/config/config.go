@@ -1,0 +1,225 @@
+// Package config reads the handler's settings from the environment once,
+// at start, and validates them. Handlers never call os.Getenv: they get a
+// Config. A bad setting stops the process with a message naming it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
+)
+
+// Config is every setting the handler reads (docs/architecture.md).
+type Config struct {
+	Port string // FUNCTIONS_CUSTOMHANDLER_PORT
+
+	StorageAccount      string
+	StorageRegion       string
+	BlobEndpoint        string
+	StorageKey          string // local only; empty = managed identity
+	AllowedRegions      []string
+	UploadContainer     string
+	QuarantineContainer string
+
+	CosmosEndpoint  string
+	CosmosKey       string // local only; empty = managed identity
+	CosmosDatabase  string
+	ClipsContainer  string
+	AuditContainer  string
+	CosmosBootstrap bool
+
+	RetentionPolicyPath string
+
+	MaxClipDuration   time.Duration
+	ClockSkew         time.Duration
+	VerifyRangeBytes  int64
+	VerifyParallelism int
+	LogLevel          string
+}
+
+// Residency returns the runtime residency policy of this configuration.
+func (c Config) Residency() residency.Policy {
+	return residency.Policy{
+		Allowed:      c.AllowedRegions,
+		Account:      c.StorageAccount,
+		Region:       c.StorageRegion,
+		BlobEndpoint: c.BlobEndpoint,
+	}
+}
+
+// SettingError names the setting that is wrong and why.
+type SettingError struct {
+	Setting string
+	Value   string
+	Problem string
+}
+
+func (e *SettingError) Error() string {
+	if e.Value == "" {
+		return fmt.Sprintf("setting %s: %s", e.Setting, e.Problem)
+	}
+	return fmt.Sprintf("setting %s=%q: %s", e.Setting, e.Value, e.Problem)
+}
+
+// FromEnv reads the configuration with lookup (os.LookupEnv in main). It
+// returns every bad setting at once, joined.
+func FromEnv(lookup func(string) (string, bool)) (Config, error) {
+	r := reader{lookup: lookup}
+	c := Config{
+		Port:                r.required("FUNCTIONS_CUSTOMHANDLER_PORT"),
+		StorageAccount:      r.required("BWV_STORAGE_ACCOUNT"),
+		StorageRegion:       residency.Normalize(r.required("BWV_STORAGE_REGION")),
+		BlobEndpoint:        r.endpoint("BWV_BLOB_ENDPOINT"),
+		StorageKey:          r.optional("BWV_STORAGE_KEY", ""),
+		AllowedRegions:      r.regions("BWV_ALLOWED_REGIONS", "uksouth,ukwest"),
+		UploadContainer:     r.containerName("BWV_UPLOAD_CONTAINER", "uploads"),
+		QuarantineContainer: r.containerName("BWV_QUARANTINE_CONTAINER", "quarantine"),
+		CosmosEndpoint:      r.endpoint("BWV_COSMOS_ENDPOINT"),
+		CosmosKey:           r.optional("BWV_COSMOS_KEY", ""),
+		CosmosDatabase:      r.optional("BWV_COSMOS_DATABASE", "bwv"),
+		ClipsContainer:      r.optional("BWV_COSMOS_CLIPS_CONTAINER", "clips"),
+		AuditContainer:      r.optional("BWV_COSMOS_AUDIT_CONTAINER", "audit"),
+		CosmosBootstrap:     r.boolean("BWV_COSMOS_BOOTSTRAP", false),
+		RetentionPolicyPath: r.optional("BWV_RETENTION_POLICY", ""),
+		MaxClipDuration:     r.duration("BWV_MAX_CLIP_DURATION", "12h", time.Minute, 7*24*time.Hour),
+		ClockSkew:           r.duration("BWV_CLOCK_SKEW", "5m", 0, 24*time.Hour),
+		VerifyRangeBytes:    int64(r.integer("BWV_VERIFY_RANGE_MIB", 16, 1, 256)) << 20,
+		VerifyParallelism:   r.integer("BWV_VERIFY_PARALLELISM", 4, 1, 32),
+		LogLevel:            r.oneOf("BWV_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+	}
+	if p, err := strconv.Atoi(c.Port); c.Port != "" && (err != nil || p < 1 || p > 65535) {
+		r.fail("FUNCTIONS_CUSTOMHANDLER_PORT", c.Port, "must be a TCP port number")
+	}
+	if c.StorageRegion != "" && len(c.AllowedRegions) > 0 && !c.Residency().Allows(c.StorageRegion) {
+		r.fail("BWV_STORAGE_REGION", c.StorageRegion, fmt.Sprintf("is not in BWV_ALLOWED_REGIONS %v: the handler will not process footage outside the UK", c.AllowedRegions))
+	}
+	if c.UploadContainer != "" && c.UploadContainer == c.QuarantineContainer {
+		r.fail("BWV_QUARANTINE_CONTAINER", c.QuarantineContainer, "must differ from BWV_UPLOAD_CONTAINER")
+	}
+	return c, errors.Join(r.errs...)
+}
+
+type reader struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (r *reader) fail(name, value, problem string) {
+	r.errs = append(r.errs, &SettingError{Setting: name, Value: value, Problem: problem})
+}
+
+func (r *reader) get(name string) string {
+	v, _ := r.lookup(name)
+	return strings.TrimSpace(v)
+}
+
+func (r *reader) required(name string) string {
+	v := r.get(name)
+	if v == "" {
+		r.fail(name, "", "is required (see local.settings.sample.json)")
+	}
+	return v
+}
+
+func (r *reader) optional(name, def string) string {
+	if v := r.get(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) endpoint(name string) string {
+	v := r.required(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		r.fail(name, v, "must be an http(s) URL")
+		return v
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		r.fail(name, v, "plain http is only allowed to a loopback address (local emulators); use https")
+	}
+	return v
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+}
+
+func (r *reader) regions(name, def string) []string {
+	v := r.optional(name, def)
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = residency.Normalize(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		r.fail(name, v, "must list at least one region")
+	}
+	for _, reg := range out {
+		if !strings.HasPrefix(reg, "uk") {
+			r.fail(name, v, fmt.Sprintf("region %q is not a UK region; footage must stay in the UK", reg))
+		}
+	}
+	return out
+}
+
+func (r *reader) containerName(name, def string) string {
+	v := r.optional(name, def)
+	if len(v) < 3 || len(v) > 63 || strings.Trim(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+		r.fail(name, v, "must be a valid container name: 3-63 lower-case letters, digits and '-'")
+	}
+	return v
+}
+
+func (r *reader) boolean(name string, def bool) bool {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		r.fail(name, v, "must be true or false")
+	}
+	return b
+}
+
+func (r *reader) duration(name, def string, lo, hi time.Duration) time.Duration {
+	v := r.optional(name, def)
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		r.fail(name, v, fmt.Sprintf("must be a Go duration between %s and %s, e.g. %s", lo, hi, def))
+	}
+	return d
+}
+
+func (r *reader) integer(name string, def, lo, hi int) int {
+	v := r.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, v, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
+	}
+	return n
+}
+
+func (r *reader) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(r.optional(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	r.fail(name, v, fmt.Sprintf("must be one of %v", allowed))
+	return def
+}

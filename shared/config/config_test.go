@@ -1,0 +1,91 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sample reads local.settings.sample.json: the sample must always start.
+func sample(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "local.settings.sample.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f struct{ Values map[string]string }
+	if err := json.Unmarshal(b, &f); err != nil {
+		t.Fatal(err)
+	}
+	f.Values["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7777"
+	return f.Values
+}
+
+func lookup(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestSampleSettingsAreValid(t *testing.T) {
+	c, err := FromEnv(lookup(sample(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.StorageAccount != "devstoreaccount1" || c.StorageRegion != "uksouth" || !c.CosmosBootstrap || c.VerifyRangeBytes != 16<<20 {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestSampleListsEverySettingTheCodeReads(t *testing.T) {
+	values := sample(t)
+	src, err := os.ReadFile("config.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(src), "\n") {
+		i := strings.Index(line, `("BWV_`)
+		if i < 0 {
+			continue
+		}
+		name := strings.SplitN(line[i+2:], `"`, 2)[0]
+		if _, ok := values[name]; !ok {
+			t.Errorf("the code reads %s but local.settings.sample.json does not list it", name)
+		}
+	}
+}
+
+func TestBadSettingsAreNamed(t *testing.T) {
+	tests := []struct {
+		setting, value string
+	}{
+		{"FUNCTIONS_CUSTOMHANDLER_PORT", ""},
+		{"FUNCTIONS_CUSTOMHANDLER_PORT", "http"},
+		{"BWV_STORAGE_REGION", "westeurope"},
+		{"BWV_ALLOWED_REGIONS", "uksouth,northeurope"},
+		{"BWV_BLOB_ENDPOINT", "http://example.com/acct"},
+		{"BWV_COSMOS_ENDPOINT", "not a url"},
+		{"BWV_MAX_CLIP_DURATION", "forever"},
+		{"BWV_VERIFY_PARALLELISM", "0"},
+		{"BWV_COSMOS_BOOTSTRAP", "maybe"},
+		{"BWV_QUARANTINE_CONTAINER", "uploads"},
+		{"BWV_UPLOAD_CONTAINER", "Up_Loads"},
+		{"BWV_LOG_LEVEL", "loud"},
+		{"BWV_STORAGE_ACCOUNT", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.setting+"="+tt.value, func(t *testing.T) {
+			env := sample(t)
+			env[tt.setting] = tt.value
+			_, err := FromEnv(lookup(env))
+			var se *SettingError
+			if !errors.As(err, &se) {
+				t.Fatalf("want a SettingError, got %v", err)
+			}
+			if !strings.Contains(err.Error(), tt.setting) {
+				t.Fatalf("error does not name %s: %v", tt.setting, err)
+			}
+		})
+	}
+}
