@@ -78,10 +78,16 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate period in a category", func(t *testing.T) string {
 			return replace(t, `{"name": "evidential", "period": "P6Y"`, `{"name": "evidential", "period": "P6Y", "period": "P1D"`)
 		}, CodeDuplicateKey, "$.categories[1].period", "appears twice"},
-		{"unknown top field", func(t *testing.T) string { return replace(t, `"version": "test-1",`, `"version": "test-1", "owner": "x",`) }, CodeUnknownField, "$.owner", "not a field"},
+		{"unknown top field", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "owner": "x",`)
+		}, CodeUnknownField, "$.owner", "not a field"},
 		{"wrong-case field", func(t *testing.T) string { return replace(t, `"incidentLinked"`, `"incidentlinked"`) }, CodeUnknownField, "$.incidentlinked", "did you mean \"incidentLinked\""},
-		{"unknown rule field", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "P31D", "days": 31}`) }, CodeUnknownField, "$.default.days", "not a field"},
-		{"name outside a category", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"name": "x", "period": "P31D"}`) }, CodeUnknownField, "$.default.name", "not a field"},
+		{"unknown rule field", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "P31D", "days": 31}`)
+		}, CodeUnknownField, "$.default.days", "not a field"},
+		{"name outside a category", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"name": "x", "period": "P31D"}`)
+		}, CodeUnknownField, "$.default.name", "not a field"},
 		{"missing default", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"},`, ``) }, CodeMissingField, "$.default", "required"},
 		{"missing format", func(t *testing.T) string { return replace(t, `"format": "bwv-retention-policy/1",`, ``) }, CodeMissingField, "$.format", "required"},
 		{"missing version", func(t *testing.T) string { return replace(t, `"version": "test-1",`, ``) }, CodeMissingField, "$.version", "required"},
@@ -92,31 +98,49 @@ func TestParseErrors(t *testing.T) {
 		{"missing categories", func(t *testing.T) string {
 			return `{"format": "bwv-retention-policy/1", "version": "v", "default": {"period": "P31D"}, "quarantine": {"period": "P1Y"}, "incidentLinked": {"holdUntilReleased": true}}`
 		}, CodeMissingField, "$.categories", "required"},
-		{"category without name", func(t *testing.T) string { return replace(t, `{"name": "non-evidential", "period": "P31D"}`, `{"period": "P31D"}`) }, CodeMissingField, "$.categories[0]", "\"name\" is required"},
+		{"category without name", func(t *testing.T) string {
+			return replace(t, `{"name": "non-evidential", "period": "P31D"}`, `{"period": "P31D"}`)
+		}, CodeMissingField, "$.categories[0]", "\"name\" is required"},
 		{"version is a number", func(t *testing.T) string { return replace(t, `"version": "test-1"`, `"version": 1`) }, CodeWrongType, "$.version", "string"},
-		{"period is a number", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": 31}`) }, CodeWrongType, "$.default.period", "string"},
-		{"hold is a string", func(t *testing.T) string { return replace(t, `"holdUntilReleased": true`, `"holdUntilReleased": "yes"`) }, CodeWrongType, "$.incidentLinked.holdUntilReleased", "true or false"},
+		{"period is a number", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": 31}`)
+		}, CodeWrongType, "$.default.period", "string"},
+		{"hold is a string", func(t *testing.T) string {
+			return replace(t, `"holdUntilReleased": true`, `"holdUntilReleased": "yes"`)
+		}, CodeWrongType, "$.incidentLinked.holdUntilReleased", "true or false"},
 		{"categories is an object", func(t *testing.T) string {
 			return replace(t, `"categories": [`, `"categories": {"x": [`) + "}"
 		}, CodeWrongType, "$.categories", "array"},
 		{"categories is null", func(t *testing.T) string {
 			return `{"format": "bwv-retention-policy/1", "version": "v", "default": {"period": "P31D"}, "quarantine": {"period": "P1Y"}, "incidentLinked": {"holdUntilReleased": true}, "categories": null}`
 		}, CodeWrongType, "$.categories", "array"},
-		{"category is a string", func(t *testing.T) string { return replace(t, `{"name": "non-evidential", "period": "P31D"}`, `"non-evidential"`) }, CodeWrongType, "$.categories[0]", "object"},
+		{"category is a string", func(t *testing.T) string {
+			return replace(t, `{"name": "non-evidential", "period": "P31D"}`, `"non-evidential"`)
+		}, CodeWrongType, "$.categories[0]", "object"},
 		{"default is null", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": null`) }, CodeWrongType, "$.default", "object"},
 		{"unknown format", func(t *testing.T) string { return replace(t, `bwv-retention-policy/1`, `bwv-retention-policy/2`) }, CodeBadFormat, "$.format", "not understood"},
 		{"empty version", func(t *testing.T) string { return replace(t, `"version": "test-1"`, `"version": ""`) }, CodeBadVersion, "$.version", "1-64"},
 		{"version with spaces", func(t *testing.T) string { return replace(t, `"version": "test-1"`, `"version": "test 1"`) }, CodeBadVersion, "$.version", "1-64"},
-		{"period in days with a small d", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "31d"}`) }, CodeBadPeriod, "$.default.period", "must start with \"P\""},
-		{"period with hours", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "PT744H"}`) }, CodeBadPeriod, "$.default.period", "time part"},
-		{"zero period", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "P0D"}`) }, CodeBadPeriod, "$.default.period", "zero"},
+		{"period in days with a small d", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "31d"}`)
+		}, CodeBadPeriod, "$.default.period", "must start with \"P\""},
+		{"period with hours", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "PT744H"}`)
+		}, CodeBadPeriod, "$.default.period", "time part"},
+		{"zero period", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"period": "P0D"}`)
+		}, CodeBadPeriod, "$.default.period", "zero"},
 		{"absurd period", func(t *testing.T) string { return replace(t, `"period": "P6Y"`, `"period": "P600Y"`) }, CodeBadPeriod, "$.categories[1].period", "200 years"},
 		{"bad review", func(t *testing.T) string { return replace(t, `"reviewEvery": "P3M"`, `"reviewEvery": "3 months"`) }, CodeBadPeriod, "$.quarantine.reviewEvery", "must start with \"P\""},
 		{"both period and hold", func(t *testing.T) string {
 			return replace(t, `"incidentLinked": {"holdUntilReleased": true}`, `"incidentLinked": {"holdUntilReleased": true, "period": "P2Y"}`)
 		}, CodeBadRule, "$.incidentLinked", "not both"},
-		{"neither period nor hold", func(t *testing.T) string { return replace(t, `"default": {"period": "P31D"}`, `"default": {"reviewEvery": "P1D"}`) }, CodeBadRule, "$.default", "needs a \"period\""},
-		{"hold false and no period", func(t *testing.T) string { return replace(t, `"holdUntilReleased": true`, `"holdUntilReleased": false`) }, CodeBadRule, "$.incidentLinked", "needs a \"period\""},
+		{"neither period nor hold", func(t *testing.T) string {
+			return replace(t, `"default": {"period": "P31D"}`, `"default": {"reviewEvery": "P1D"}`)
+		}, CodeBadRule, "$.default", "needs a \"period\""},
+		{"hold false and no period", func(t *testing.T) string {
+			return replace(t, `"holdUntilReleased": true`, `"holdUntilReleased": false`)
+		}, CodeBadRule, "$.incidentLinked", "needs a \"period\""},
 		{"review after deletion", func(t *testing.T) string { return replace(t, `"reviewEvery": "P1Y"`, `"reviewEvery": "P7Y"`) }, CodeBadReview, "$.categories[1].reviewEvery", "deleted before its review"},
 		{"review a day after a month", func(t *testing.T) string {
 			return replace(t, `"quarantine": {"period": "P1Y", "reviewEvery": "P3M"}`, `"quarantine": {"period": "P1M", "reviewEvery": "P30D"}`)
@@ -124,7 +148,9 @@ func TestParseErrors(t *testing.T) {
 		{"upper-case name", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "Evidential"`) }, CodeBadCategoryName, "$.categories[1].name", "lower-case"},
 		{"name with space", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "evid ential"`) }, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"empty name", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": ""`) }, CodeBadCategoryName, "$.categories[1].name", "1-32"},
-		{"name too long", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "`+strings.Repeat("a", 33)+`"`) }, CodeBadCategoryName, "$.categories[1].name", "1-32"},
+		{"name too long", func(t *testing.T) string {
+			return replace(t, `"name": "evidential"`, `"name": "`+strings.Repeat("a", 33)+`"`)
+		}, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"name with comma", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "a,b"`) }, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"uncategorised as a category", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "uncategorised"`) }, CodeReservedCategory, "$.categories[1].name", "\"default\""},
 		{"duplicate category", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "non-evidential"`) }, CodeDuplicateCategory, "$.categories[1].name", "defined twice"},
