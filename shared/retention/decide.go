@@ -61,6 +61,8 @@ func Decide(s Schedule, legalHold bool, status string, now time.Time) Decision {
 	switch {
 	case (status == StatusQuarantined) != s.Quarantined:
 		return keep(DecisionInconsistent, "the clip is %s but its schedule was computed for a %s clip; recompute the schedule", status, map[bool]string{true: "quarantined", false: "non-quarantined"}[s.Quarantined])
+	case s.Rule == RuleQuarantine && !s.Quarantined:
+		return keep(DecisionInconsistent, "the schedule's rule is quarantine but it was not computed for a quarantined clip")
 	case s.PolicyVersion == "":
 		return keep(DecisionInconsistent, "the schedule names no policy version")
 	case s.Rule == "":
