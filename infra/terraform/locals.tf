@@ -1,0 +1,47 @@
+locals {
+  # UK residency by construction: the only regions any resource, replica,
+  # geo-location or log sink of this module may use. Not a variable on purpose:
+  # widening it is a code change that goes through review, not a tfvars edit.
+  allowed_locations = ["uksouth", "ukwest"]
+
+  # Azure region pairs inside the allowed set: geo-redundant storage (GRS,
+  # RA-GRS, GZRS, RA-GZRS) replicates to the pair of the primary region.
+  region_pair = {
+    uksouth = "ukwest"
+    ukwest  = "uksouth"
+  }
+
+  resource_group_name  = coalesce(var.resource_group_name, "rg-${var.name}")
+  storage_account_name = coalesce(var.storage_account_name, "st${replace(var.name, "-", "")}")
+  cosmos_account_name  = coalesce(var.cosmos_account_name, "cosmos-${var.name}")
+  function_app_name    = coalesce(var.function_app_name, "func-${var.name}")
+
+  # Cosmos replicas: the primary first (failover priority 0), then the secondary.
+  cosmos_geo_locations = coalesce(var.cosmos_geo_locations, [
+    { location = var.location, zone_redundant = false },
+    { location = var.secondary_location, zone_redundant = false },
+  ])
+
+  # Contract names (docs/architecture.md): docks, analysts and the handler use them.
+  container_names = {
+    uploads    = "uploads"
+    quarantine = "quarantine"
+    deadletter = "eventgrid-deadletter"
+    deployment = "function-releases"
+  }
+  queue_names = {
+    verify        = "clip-verify"
+    verify_poison = "clip-verify-poison"
+  }
+  cosmos_database_name = "bwv"
+
+  ingest_function_name = "ClipIngest"
+
+  # Event Grid delivers only real, non-empty uploads into the upload container.
+  blob_created_apis = ["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose"]
+
+  tags = merge(var.tags, {
+    workload  = "bwv-ingest"
+    residency = "uk-only"
+  })
+}

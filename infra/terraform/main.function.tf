@@ -1,0 +1,90 @@
+# Flex Consumption (FC1): Linux, scale to zero, per-function scaling, identity-
+# based deployment storage. The Linux Consumption (Y1) plan is legacy (no new
+# features, retirement announced) and needs key-based settings; Elastic Premium
+# would work but bills for an always-ready instance a docking-station workload
+# (bursts at shift ends) does not need.
+resource "azurerm_service_plan" "this" {
+  name                = "asp-${var.name}"
+  resource_group_name = azurerm_resource_group.this.name
+  location            = var.location
+  os_type             = "Linux"
+  sku_name            = "FC1"
+  tags                = local.tags
+}
+
+locals {
+  # Exactly the settings the handler reads (docs/architecture.md,
+  # local.settings.sample.json) — with no keys: BWV_STORAGE_KEY and
+  # BWV_COSMOS_KEY are absent, so the handler uses its managed identity.
+  app_settings = {
+    FUNCTIONS_WORKER_RUNTIME = "custom"
+
+    # Identity-based host storage (queue bindings use connection "AzureWebJobsStorage").
+    AzureWebJobsStorage__accountName     = azurerm_storage_account.this.name
+    AzureWebJobsStorage__credential      = "managedidentity"
+    AzureWebJobsStorage__blobServiceUri  = azurerm_storage_account.this.primary_blob_endpoint
+    AzureWebJobsStorage__queueServiceUri = azurerm_storage_account.this.primary_queue_endpoint
+
+    # Application Insights with local auth off: the identity authenticates.
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
+
+    BWV_STORAGE_ACCOUNT        = azurerm_storage_account.this.name
+    BWV_STORAGE_REGION         = var.location
+    BWV_BLOB_ENDPOINT          = azurerm_storage_account.this.primary_blob_endpoint
+    BWV_ALLOWED_REGIONS        = join(",", local.allowed_locations)
+    BWV_UPLOAD_CONTAINER       = local.container_names.uploads
+    BWV_QUARANTINE_CONTAINER   = local.container_names.quarantine
+    BWV_COSMOS_ENDPOINT        = azurerm_cosmosdb_account.this.endpoint
+    BWV_COSMOS_DATABASE        = local.cosmos_database_name
+    BWV_COSMOS_CLIPS_CONTAINER = azurerm_cosmosdb_sql_container.clips.name
+    BWV_COSMOS_AUDIT_CONTAINER = azurerm_cosmosdb_sql_container.audit.name
+    BWV_COSMOS_BOOTSTRAP       = "false" # Terraform owns the database and containers
+    BWV_RETENTION_POLICY       = var.handler_settings.retention_policy
+    BWV_MAX_CLIP_DURATION      = var.handler_settings.max_clip_duration
+    BWV_CLOCK_SKEW             = var.handler_settings.clock_skew
+    BWV_VERIFY_RANGE_MIB       = tostring(var.handler_settings.verify_range_mib)
+    BWV_VERIFY_PARALLELISM     = tostring(var.handler_settings.verify_parallelism)
+    BWV_LOG_LEVEL              = var.handler_settings.log_level
+  }
+}
+
+resource "azurerm_function_app_flex_consumption" "this" {
+  name                = local.function_app_name
+  resource_group_name = azurerm_resource_group.this.name
+  location            = var.location
+  service_plan_id     = azurerm_service_plan.this.id
+  tags                = local.tags
+
+  runtime_name           = "custom"
+  runtime_version        = "1.0"
+  maximum_instance_count = var.function_maximum_instance_count
+  instance_memory_in_mb  = var.function_instance_memory_mb
+
+  # Deployment packages in a private container, read with the app's identity.
+  storage_container_type      = "blobContainer"
+  storage_container_endpoint  = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
+  storage_authentication_type = "SystemAssignedIdentity"
+
+  https_only                                     = true
+  webdeploy_publish_basic_authentication_enabled = false
+
+  identity {
+    type = "SystemAssigned"
+  }
+
+  site_config {
+    application_insights_connection_string = azurerm_application_insights.this.connection_string
+    minimum_tls_version                    = "1.2"
+    scm_minimum_tls_version                = "1.2"
+    http2_enabled                          = true
+  }
+
+  app_settings = local.app_settings
+
+  lifecycle {
+    precondition {
+      condition     = !contains(keys(local.app_settings), "BWV_STORAGE_KEY") && !contains(keys(local.app_settings), "BWV_COSMOS_KEY")
+      error_message = "No keys in Azure: BWV_STORAGE_KEY and BWV_COSMOS_KEY must not be app settings."
+    }
+  }
+}

@@ -1,0 +1,104 @@
+# No keys anywhere; storage locked down; Cosmos local auth off.
+mock_provider "azurerm" {}
+
+variables {
+  name = "bwv-test"
+}
+
+run "storage_is_locked_down" {
+  command = plan
+
+  assert {
+    condition     = azurerm_storage_account.this.shared_access_key_enabled == false
+    error_message = "shared-key access must be off"
+  }
+  assert {
+    condition     = azurerm_storage_account.this.min_tls_version == "TLS1_2" && azurerm_storage_account.this.https_traffic_only_enabled
+    error_message = "TLS 1.2 and HTTPS only"
+  }
+  assert {
+    condition     = azurerm_storage_account.this.allow_nested_items_to_be_public == false
+    error_message = "no public blob access"
+  }
+  assert {
+    condition     = azurerm_storage_account.this.blob_properties[0].versioning_enabled && azurerm_storage_account.this.blob_properties[0].delete_retention_policy[0].days >= 7 && azurerm_storage_account.this.blob_properties[0].container_delete_retention_policy[0].days >= 7
+    error_message = "versioning and soft delete must be on"
+  }
+  assert {
+    condition     = toset([for c in azurerm_storage_container.this : c.name]) == toset(["uploads", "quarantine", "eventgrid-deadletter", "function-releases"])
+    error_message = "containers uploads, quarantine, eventgrid-deadletter (and the deployment container)"
+  }
+  assert {
+    condition     = alltrue([for c in azurerm_storage_container.this : c.container_access_type == "private"])
+    error_message = "every container must be private"
+  }
+  assert {
+    condition     = contains([for q in azurerm_storage_queue.this : q.name], "clip-verify")
+    error_message = "queue clip-verify must exist"
+  }
+}
+
+run "lifecycle_backstop_keys_on_index_tags" {
+  command = plan
+
+  assert {
+    condition     = one([for r in azurerm_storage_management_policy.this.rule : one(r.filters[0].match_blob_index_tag).name if r.name == "retention-backstop-standard"]) == "bwvretention"
+    error_message = "the retention backstop must match the bwvretention index tag"
+  }
+  assert {
+    condition     = one([for r in azurerm_storage_management_policy.this.rule : r.actions[0].base_blob[0].delete_after_days_since_creation_greater_than if r.name == "retention-backstop-standard"]) > 31
+    error_message = "the backstop must never run ahead of the 31-day standard retention"
+  }
+}
+
+run "backstop_ahead_of_retention_is_refused" {
+  command = plan
+
+  variables {
+    retention_backstop_days = 31
+  }
+
+  expect_failures = [var.retention_backstop_days]
+}
+
+run "cosmos_has_no_keys_and_uk_backup" {
+  command = plan
+
+  assert {
+    condition     = azurerm_cosmosdb_account.this.local_authentication_enabled == false && azurerm_cosmosdb_account.this.access_key_metadata_writes_enabled == false
+    error_message = "Cosmos local (key) auth must be off"
+  }
+  assert {
+    condition     = azurerm_cosmosdb_account.this.backup[0].type == "Continuous"
+    error_message = "continuous backup is the recovery path for lost records"
+  }
+}
+
+run "function_app_settings_have_no_keys" {
+  command = plan
+
+  assert {
+    condition     = !contains(keys(azurerm_function_app_flex_consumption.this.app_settings), "BWV_STORAGE_KEY") && !contains(keys(azurerm_function_app_flex_consumption.this.app_settings), "BWV_COSMOS_KEY")
+    error_message = "no storage or Cosmos keys in app settings"
+  }
+  assert {
+    condition     = azurerm_function_app_flex_consumption.this.app_settings["BWV_COSMOS_BOOTSTRAP"] == "false"
+    error_message = "Terraform owns the Cosmos database and containers: bootstrap must be off"
+  }
+  assert {
+    condition     = azurerm_function_app_flex_consumption.this.app_settings["BWV_STORAGE_REGION"] == "uksouth" && azurerm_function_app_flex_consumption.this.app_settings["BWV_ALLOWED_REGIONS"] == "uksouth,ukwest"
+    error_message = "BWV_STORAGE_REGION must be var.location and the allowed regions the UK pair"
+  }
+  assert {
+    condition     = azurerm_function_app_flex_consumption.this.app_settings["FUNCTIONS_WORKER_RUNTIME"] == "custom" && azurerm_function_app_flex_consumption.this.app_settings["AzureWebJobsStorage__credential"] == "managedidentity"
+    error_message = "custom handler runtime with identity-based host storage"
+  }
+  assert {
+    condition     = azurerm_function_app_flex_consumption.this.storage_authentication_type == "SystemAssignedIdentity" && azurerm_function_app_flex_consumption.this.identity[0].type == "SystemAssigned"
+    error_message = "deployment storage and data access through the system-assigned identity"
+  }
+  assert {
+    condition     = toset([for r in azurerm_role_assignment.function_storage : r.role_definition_name]) == toset(["Storage Blob Data Owner", "Storage Queue Data Contributor"])
+    error_message = "the function identity needs blob and queue data roles"
+  }
+}
