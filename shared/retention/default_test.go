@@ -36,3 +36,29 @@ func TestDefaultPolicyNumbers(t *testing.T) {
 		t.Errorf("evidential under default: %+v, want more than a year and a review date", s)
 	}
 }
+
+// The documented default table (docs/retention.md) matches the embedded file.
+func TestDefaultPolicyMatchesDocs(t *testing.T) {
+	p := Default()
+	for _, tc := range []struct {
+		name, period, review string
+		held                 bool
+	}{
+		{"uncategorised", "P31D", "", false},
+		{"non-evidential", "P31D", "", false},
+		{"evidential", "P7Y", "P6Y", false},
+		{"evidential-serious", "", "P10Y", true},
+		{"public-protection", "", "P10Y", true},
+	} {
+		r, ok := p.CategoryRule(tc.name)
+		if !ok || r.Period.String() != tc.period || r.ReviewEvery.String() != tc.review || r.HoldUntilReleased != tc.held {
+			t.Errorf("%s: %+v (known %v), want period %q review %q held %v", tc.name, r, ok, tc.period, tc.review, tc.held)
+		}
+	}
+	if q := p.QuarantineRule(); q.Period.String() != "P1Y" || q.ReviewEvery.String() != "P3M" {
+		t.Errorf("quarantine %+v", q)
+	}
+	if i := p.IncidentLinkedRule(); !i.HoldUntilReleased || i.ReviewEvery.String() != "P1Y" {
+		t.Errorf("incident-linked %+v", i)
+	}
+}
