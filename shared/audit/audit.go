@@ -32,6 +32,7 @@ const (
 	ActionRetentionRecalc   = "retention-recomputed"
 	ActionDeleted           = "deleted"
 	ActionVerifyBlobMissing = "verify-blob-missing"
+	ActionMovedToQuarantine = "moved-to-quarantine"
 )
 
 // Entry is one audit document (container audit, partition /clipId).

@@ -49,6 +49,9 @@ type Clip struct {
 	Retention     Retention         `json:"retention"`
 	Metadata      map[string]string `json:"metadata,omitempty"`
 	Tamper        *Tamper           `json:"tamper,omitempty"`
+	// OverwrittenBy lists the clip ids of later versions written under
+	// this record's blob name (tamper signals; the first record is kept).
+	OverwrittenBy []string `json:"overwrittenBy,omitempty"`
 	Quarantine    *QuarantineRef    `json:"quarantine,omitempty"`
 	Deletion      *Deletion         `json:"deletion,omitempty"`
 	Audit         AuditHead         `json:"audit"`
@@ -93,6 +96,7 @@ type Hashes struct {
 type Retention struct {
 	PolicyVersion     string `json:"policyVersion"`
 	Rule              string `json:"rule"`
+	CountedFrom       *Time  `json:"countedFrom,omitempty"`
 	RetainUntil       *Time  `json:"retainUntil"`
 	ReviewDate        *Time  `json:"reviewDate,omitempty"`
 	HeldUntilReleased bool   `json:"heldUntilReleased"`

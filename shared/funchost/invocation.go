@@ -96,3 +96,15 @@ func InvocationID(ctx context.Context) string {
 	}
 	return ""
 }
+
+// WithLogger returns a context whose invocation logger is l (typically
+// Logger(ctx).With(...) to add attributes for the rest of the invocation).
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	ic, ok := ctx.Value(ctxKey{}).(*invocationCtx)
+	if !ok {
+		return ctx
+	}
+	cp := *ic
+	cp.logger = l
+	return context.WithValue(ctx, ctxKey{}, &cp)
+}

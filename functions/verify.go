@@ -1,0 +1,164 @@
+package functions
+
+import (
+	"context"
+	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
+)
+
+// Verify handles one clip-verify message: it hashes a received clip and
+// records it verified or quarantined, or finishes moving a quarantined
+// clip's content. Everything before the final conditional write is
+// read-only, so a crash at any point is repaired by the queue's retry.
+func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Result, error) {
+	var msg VerifyMessage
+	if err := inv.Trigger(bindingMessage, clip.CodeMessageMalformed, &msg); err != nil {
+		return funchost.Result{}, err
+	}
+	if msg.V != 1 || msg.ClipID == "" || msg.OfficerID == "" {
+		return funchost.Result{}, clip.Errorf(clip.Invalid, clip.CodeMessageMalformed,
+			"clip-verify message needs v=1, clipId and officerId (got v=%d clipId=%q officerId=%q)", msg.V, msg.ClipID, msg.OfficerID)
+	}
+	log := funchost.Logger(ctx).With("clip_id", msg.ClipID, "officer", msg.OfficerID)
+	ctx = funchost.WithLogger(ctx, log)
+	if n, ok := dequeueCount(inv); ok && n > 1 {
+		log.Info("retry of a clip-verify message", "dequeue_count", n)
+	}
+	c, err := a.Records.GetClip(ctx, msg.OfficerID, msg.ClipID)
+	if clip.IsKind(err, clip.NotFound) {
+		return funchost.Result{}, clip.Errorf(clip.Invalid, clip.CodeClipNotFound, "clip-verify message names clip %s of officer %s, which has no record", msg.ClipID, msg.OfficerID)
+	}
+	if err != nil {
+		return funchost.Result{}, err
+	}
+	switch {
+	case c.Status == clip.StatusReceived:
+		return funchost.Result{}, a.hashAndDecide(ctx, c)
+	case needsVerify(c):
+		return funchost.Result{}, a.finishQuarantine(ctx, c)
+	}
+	log.Info("nothing to do: clip already final", "status", c.Status)
+	return funchost.Result{}, nil
+}
+
+func dequeueCount(inv *funchost.Invocation) (int, bool) {
+	var n int
+	ok, err := inv.Metadata("DequeueCount", &n)
+	return n, ok && err == nil
+}
+
+func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
+	log := funchost.Logger(ctx)
+	started := time.Now()
+	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, blobstore.HashOptions{
+		RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism,
+	})
+	switch {
+	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
+		code, msg := clip.CodeBlobGone, "the blob was deleted before its hash could be verified"
+		if clip.IsKind(err, clip.Conflict) {
+			code, msg = clip.CodeBlobChanged, "the blob was overwritten by a new version before this version's hash could be verified"
+		}
+		log.Error("content unavailable for verification", "code", code, "error", err)
+		_, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerifyBlobMissing, Key: "verify:" + c.Blob.ETag,
+			Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(code)}},
+			func(c *clip.Clip) {
+				c.Status = clip.StatusQuarantined
+				c.Reasons = append(c.Reasons, clip.Reason{Code: code, Field: "content", Message: msg})
+				c.QuarantinedAt = clip.Ptr(a.now())
+				c.Retention = retentionOf(a.Policy, *c)
+			})
+		return err
+	case err != nil:
+		return err
+	}
+	secs := time.Since(started).Seconds()
+	log.Info("hashed", "bytes", n, "seconds", secs, "mb_per_s", float64(n)/1e6/max(secs, 1e-9))
+
+	if sum == c.SHA256.Declared {
+		next := c
+		next.Status = clip.StatusVerified
+		// Tags first: if the record write then fails, the retry rewrites
+		// both; the record is the truth and is written last.
+		if err := a.Blobs.SetTags(ctx, c.Blob.Container, c.Blob.Name, clip.IndexTags(next)); err != nil {
+			return err
+		}
+		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: "verify:" + c.Blob.ETag,
+			Actor: system(NameVerify), Justification: "SHA-256 of the content matches the dock's declared hash",
+			Details: map[string]string{"sha256": sum}},
+			func(c *clip.Clip) {
+				c.Status = clip.StatusVerified
+				c.SHA256.Computed = sum
+				c.VerifiedAt = clip.Ptr(a.now())
+			})
+		if err == nil {
+			log.Info("clip verified", "status", rec.Status)
+		}
+		return err
+	}
+
+	msg := "the SHA-256 of the content (" + sum + ") does not match the dock's declared hash (" + c.SHA256.Declared + ")"
+	log.Warn("hash mismatch: quarantining", "code", clip.CodeHashMismatch, "computed", sum, "declared", c.SHA256.Declared)
+	rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionQuarantined, Key: "verify:" + c.Blob.ETag,
+		Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(clip.CodeHashMismatch), "sha256": sum}},
+		func(c *clip.Clip) {
+			c.Status = clip.StatusQuarantined
+			c.SHA256.Computed = sum
+			c.Reasons = append(c.Reasons, clip.Reason{Code: clip.CodeHashMismatch, Field: "content", Message: msg})
+			c.QuarantinedAt = clip.Ptr(a.now())
+			c.Retention = retentionOf(a.Policy, *c)
+		})
+	if err != nil {
+		return err
+	}
+	return a.finishQuarantine(ctx, rec)
+}
+
+// finishQuarantine moves a quarantined clip's content out of the upload
+// container (copy, then delete the source only if unchanged) and records
+// where it went. The content is never deleted without a finished copy.
+func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
+	log := funchost.Logger(ctx)
+	dst := blobstore.QuarantineName(c.ID, c.Blob.Name)
+	ref, err := a.Blobs.Move(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, a.Config.QuarantineContainer, dst)
+	switch {
+	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
+		code, msg := clip.CodeBlobGone, "the blob was deleted before it could be moved to quarantine"
+		if clip.IsKind(err, clip.Conflict) {
+			code, msg = clip.CodeBlobChanged, "the blob was overwritten by a new version before this version could be moved to quarantine"
+		}
+		log.Error("content unavailable for quarantine", "code", code, "error", err)
+		_, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerifyBlobMissing, Key: "move:" + c.Blob.ETag,
+			Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(code)}},
+			func(c *clip.Clip) {
+				c.Reasons = append(c.Reasons, clip.Reason{Code: code, Field: "content", Message: msg})
+			})
+		return err
+	case err != nil:
+		return err
+	}
+	moved := c
+	moved.Quarantine = &ref
+	if err := a.Blobs.SetTags(ctx, ref.Container, ref.Name, clip.IndexTags(moved)); err != nil {
+		return err
+	}
+	details := map[string]string{"container": ref.Container, "name": ref.Name, "sourceDeleted": boolText(ref.SourceDeleted)}
+	_, err = a.transition(ctx, c, audit.Entry{Action: audit.ActionMovedToQuarantine, Key: "move:" + c.Blob.ETag,
+		Actor: system(NameVerify), Justification: "quarantined content moved out of the upload container", Details: details},
+		func(c *clip.Clip) { c.Quarantine = &ref })
+	if err == nil {
+		log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
+	}
+	return err
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

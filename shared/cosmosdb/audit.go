@@ -1,0 +1,85 @@
+package cosmosdb
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"slices"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+)
+
+// maxOrphans bounds how many interrupted entries AppendAudit steps over.
+const maxOrphans = 8
+
+// AppendAudit appends e after head on the clip's chain and returns the
+// entry that is now at that place, and the new head.
+//
+// The entry id is the clip id and sequence number, so create-if-absent
+// makes the chain single-writer. When the slot is taken:
+//   - by an entry with the same Key: a retry after a crash between writing
+//     the entry and updating the clip record; that entry is adopted, so a
+//     retry never appends a second copy;
+//   - by an entry with another Key that continues the same chain (its
+//     prevHash is our head): an interrupted transition whose record update
+//     never landed; it stays in the trail (nothing is hidden) and e goes
+//     after it;
+//   - otherwise the caller's view is stale: clip.Conflict, re-read.
+func (s *Store) AppendAudit(ctx context.Context, clipID string, head clip.AuditHead, e audit.Entry) (audit.Entry, clip.AuditHead, error) {
+	for range maxOrphans {
+		next := audit.Next(clipID, head, e)
+		_, err := create(ctx, s.audit, clipID, next.ID, next)
+		if err == nil {
+			return next, audit.Head(next), nil
+		}
+		if !clip.IsKind(err, clip.Conflict) {
+			return audit.Entry{}, head, err
+		}
+		var got audit.Entry
+		if _, rerr := read(ctx, s.audit, clipID, next.ID, &got); rerr != nil {
+			return audit.Entry{}, head, rerr
+		}
+		switch {
+		case got.Key == e.Key && got.PrevHash == head.Hash:
+			return got, audit.Head(got), nil
+		case got.PrevHash == head.Hash && audit.Hash(got) == got.Hash:
+			head = audit.Head(got)
+		default:
+			return audit.Entry{}, head, clip.Errorf(clip.Conflict, clip.CodeConcurrentUpdate,
+				"audit entry %s was written by someone else; re-read the clip", next.ID)
+		}
+	}
+	return audit.Entry{}, head, clip.Errorf(clip.Internal, "", "more than %d interrupted audit entries on clip %s", maxOrphans, clipID)
+}
+
+// ListAudit returns every audit entry of a clip in chain order (a query
+// inside one partition, paged).
+func (s *Store) ListAudit(ctx context.Context, clipID string) ([]audit.Entry, error) {
+	q := "SELECT * FROM c WHERE c.clipId = @clip AND c.type = @type"
+	pager := s.audit.NewQueryItemsPager(q, azcosmos.NewPartitionKeyString(clipID), &azcosmos.QueryOptions{
+		QueryParameters: []azcosmos.QueryParameter{{Name: "@clip", Value: clipID}, {Name: "@type", Value: audit.DocType}},
+	})
+	var out []audit.Entry
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, classify(err, "listing audit of %s", clipID)
+		}
+		for _, raw := range page.Items {
+			var e audit.Entry
+			if err := json.Unmarshal(raw, &e); err != nil {
+				return nil, clip.Wrap(clip.Internal, err, "decoding audit entry of %s", clipID)
+			}
+			out = append(out, e)
+		}
+	}
+	sortEntries(out)
+	return out, nil
+}
+
+func sortEntries(es []audit.Entry) {
+	slices.SortFunc(es, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+}
