@@ -1,0 +1,7 @@
+//go:build linux
+
+package devhost
+
+import "syscall"
+
+func setParentDeathSignal(a *syscall.SysProcAttr) { a.Pdeathsig = syscall.SIGKILL }
