@@ -204,3 +204,6 @@ func deref[T any](p *T) T {
 	}
 	return *p
 }
+
+func isExists(err error) bool   { return queueerror.HasCode(err, queueerror.QueueAlreadyExists) }
+func isNotFound(err error) bool { return queueerror.HasCode(err, queueerror.QueueNotFound) }
