@@ -27,6 +27,7 @@ func retentionOf(p *retention.Policy, c clip.Clip) clip.Retention {
 		RetainUntil:       ptrTime(s.RetainUntil),
 		ReviewDate:        ptrTime(s.ReviewDate),
 		HeldUntilReleased: s.HeldUntilReleased,
+		Quarantined:       s.Quarantined,
 		LegalHold:         c.Retention.LegalHold,
 	}
 }

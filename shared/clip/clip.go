@@ -51,15 +51,15 @@ type Clip struct {
 	Tamper        *Tamper           `json:"tamper,omitempty"`
 	// OverwrittenBy lists the clip ids of later versions written under
 	// this record's blob name (tamper signals; the first record is kept).
-	OverwrittenBy []string `json:"overwrittenBy,omitempty"`
-	Quarantine    *QuarantineRef    `json:"quarantine,omitempty"`
-	Deletion      *Deletion         `json:"deletion,omitempty"`
-	Audit         AuditHead         `json:"audit"`
-	ReceivedAt    Time              `json:"receivedAt"`
-	UpdatedAt     Time              `json:"updatedAt"`
-	VerifiedAt    *Time             `json:"verifiedAt,omitempty"`
-	QuarantinedAt *Time             `json:"quarantinedAt,omitempty"`
-	DeletedAt     *Time             `json:"deletedAt,omitempty"`
+	OverwrittenBy []string       `json:"overwrittenBy,omitempty"`
+	Quarantine    *QuarantineRef `json:"quarantine,omitempty"`
+	Deletion      *Deletion      `json:"deletion,omitempty"`
+	Audit         AuditHead      `json:"audit"`
+	ReceivedAt    Time           `json:"receivedAt"`
+	UpdatedAt     Time           `json:"updatedAt"`
+	VerifiedAt    *Time          `json:"verifiedAt,omitempty"`
+	QuarantinedAt *Time          `json:"quarantinedAt,omitempty"`
+	DeletedAt     *Time          `json:"deletedAt,omitempty"`
 
 	// ETag is Cosmos' _etag, used for If-Match on every replace.
 	ETag string `json:"_etag,omitempty"`
@@ -100,7 +100,11 @@ type Retention struct {
 	RetainUntil       *Time  `json:"retainUntil"`
 	ReviewDate        *Time  `json:"reviewDate,omitempty"`
 	HeldUntilReleased bool   `json:"heldUntilReleased"`
-	LegalHold         bool   `json:"legalHold"`
+	// Quarantined says the schedule was computed for a quarantined clip
+	// (the quarantine rule); the sweep refuses a schedule whose flag
+	// disagrees with the record's status.
+	Quarantined bool `json:"quarantined"`
+	LegalHold   bool `json:"legalHold"`
 }
 
 // Tamper records a second version written under an already-recorded name.

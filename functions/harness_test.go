@@ -1,0 +1,333 @@
+package functions_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
+	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
+	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
+)
+
+// The harness runs the real handler binary against real Azurite and the
+// local Cosmos server, and invokes it over the custom-handler contract as
+// the Functions host does.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func handlerBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bwv-handler-test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "bwv-handler")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/bwv-ingest/bwv-ingest/cmd/bwv-handler").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+type env struct {
+	t        testing.TB
+	azurite  *localsvc.Azurite
+	cosmos   *localsvc.Cosmos
+	blobs    *azblob.Client
+	records  *cosmosdb.Store
+	h        *handler
+	settings map[string]string
+}
+
+func newEnv(t testing.TB, overrides map[string]string) *env {
+	t.Helper()
+	az := localsvctest.Azurite(t)
+	cs := localsvctest.Cosmos(t)
+	cred, err := azblob.NewSharedKeyCredential(az.Account, az.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc, err := azblob.NewClientWithSharedKeyCredential(az.BlobEndpoint, cred, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []string{"uploads", "quarantine"} {
+		if _, err := bc.CreateContainer(ctx, c, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e := &env{t: t, azurite: az, cosmos: cs, blobs: bc}
+	e.settings = map[string]string{
+		"FUNCTIONS_WORKER_RUNTIME": "custom",
+		"BWV_STORAGE_ACCOUNT":      az.Account,
+		"BWV_STORAGE_REGION":       "uksouth",
+		"BWV_BLOB_ENDPOINT":        az.BlobEndpoint,
+		"BWV_STORAGE_KEY":          az.Key,
+		"BWV_ALLOWED_REGIONS":      "uksouth,ukwest",
+		"BWV_COSMOS_ENDPOINT":      cs.Endpoint,
+		"BWV_COSMOS_KEY":           cs.Key,
+		"BWV_COSMOS_BOOTSTRAP":     "true",
+		"BWV_LOG_LEVEL":            "debug",
+	}
+	for k, v := range overrides {
+		e.settings[k] = v
+	}
+	e.records, err = cosmosdb.New(cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.h = e.startHandler()
+	return e
+}
+
+// handler is one running handler process.
+type handler struct {
+	cmd    *exec.Cmd
+	url    string
+	mu     sync.Mutex
+	stderr bytes.Buffer
+	lines  chan string
+	done   chan struct{}
+}
+
+func (e *env) startHandler() *handler {
+	t := e.t
+	t.Helper()
+	h, err := startHandlerProcess(handlerBinary(t), e.settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.kill)
+	return h
+}
+
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port), nil
+}
+
+func startHandlerProcess(bin string, settings map[string]string) (*handler, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "FUNCTIONS_CUSTOMHANDLER_PORT="+port)
+	for k, v := range settings {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cmd: cmd, url: "http://127.0.0.1:" + port, lines: make(chan string, 10000), done: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		once := sync.Once{}
+		for sc.Scan() {
+			line := sc.Text()
+			h.mu.Lock()
+			h.stderr.WriteString(line + "\n")
+			h.mu.Unlock()
+			select {
+			case h.lines <- line:
+			default:
+			}
+			if strings.Contains(line, "bwv-handler ready") {
+				once.Do(func() { close(ready) })
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(h.done) }()
+	select {
+	case <-ready:
+		return h, nil
+	case <-h.done:
+		return nil, fmt.Errorf("handler exited before ready:\n%s", h.log())
+	case <-time.After(60 * time.Second):
+		h.kill()
+		return nil, fmt.Errorf("handler not ready in 60s:\n%s", h.log())
+	}
+}
+
+func (h *handler) log() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.stderr.String()
+}
+
+func (h *handler) kill() {
+	if h.cmd.Process != nil {
+		_ = h.cmd.Process.Kill()
+		<-h.done
+	}
+}
+
+// invoke POSTs a host request and returns the status and response.
+func (h *handler) invoke(t testing.TB, function string, data, metadata map[string]any) (int, funchost.Response) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"Data": data, "Metadata": metadata})
+	req, _ := http.NewRequest(http.MethodPost, h.url+"/"+function, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(funchost.InvocationIDHeader, fmt.Sprintf("test-%d", time.Now().UnixNano()))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("invoke %s: %v\nhandler log:\n%s", function, err, h.log())
+	}
+	defer resp.Body.Close()
+	var r funchost.Response
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatalf("invoke %s: answer is not JSON (%d): %s", function, resp.StatusCode, b)
+	}
+	return resp.StatusCode, r
+}
+
+// clipMeta is valid metadata for content.
+func clipMeta(content []byte, officer string, start time.Time) map[string]*string {
+	sum := sha256.Sum256(content)
+	return map[string]*string{
+		"officerid":     to.Ptr(officer),
+		"deviceid":      to.Ptr("CAM-0042"),
+		"recordedstart": to.Ptr(start.UTC().Format(time.RFC3339)),
+		"recordedend":   to.Ptr(start.Add(5 * time.Minute).UTC().Format(time.RFC3339)),
+		"sha256":        to.Ptr(hex.EncodeToString(sum[:])),
+		"stationid":     to.Ptr("ST-01"),
+	}
+}
+
+// upload writes a blob with metadata and returns its ETag (unquoted).
+func (e *env) upload(name string, content []byte, meta map[string]*string) string {
+	e.t.Helper()
+	r, err := e.blobs.UploadBuffer(context.Background(), "uploads", name, content, &blockblob.UploadBufferOptions{Metadata: meta})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return clip.NormalizeETag(string(*r.ETag))
+}
+
+// blobEvent builds a BlobCreated event in the exact Event Grid schema.
+func (e *env) blobEvent(account, name, etag, sequencer string, size int64) map[string]any {
+	return map[string]any{
+		"topic":     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv/providers/Microsoft.Storage/storageAccounts/" + account,
+		"subject":   "/blobServices/default/containers/uploads/blobs/" + name,
+		"eventType": "Microsoft.Storage.BlobCreated",
+		"id":        fmt.Sprintf("ev-%s-%s", etag, sequencer),
+		"eventTime": time.Now().UTC().Format(time.RFC3339Nano),
+		"data": map[string]any{
+			"api": "PutBlob", "clientRequestId": "c", "requestId": "r", "eTag": etag, "contentType": "video/mp4",
+			"contentLength": size, "blobType": "BlockBlob", "url": strings.TrimSuffix(e.azurite.BlobEndpoint, "/") + "/uploads/" + name,
+			"sequencer": sequencer, "storageDiagnostics": map[string]any{"batchId": "b"},
+		},
+		"dataVersion": "", "metadataVersion": "1",
+	}
+}
+
+// ingest invokes ClipIngest with an event and returns the verify message
+// it asked for (nil if none).
+func (e *env) ingest(ev map[string]any) json.RawMessage {
+	e.t.Helper()
+	status, r := e.h.invoke(e.t, "ClipIngest", map[string]any{"event": ev}, map[string]any{})
+	if status != 200 {
+		e.t.Fatalf("ClipIngest answered %d: %+v\n%s", status, r, e.h.log())
+	}
+	if m, ok := r.Outputs["verify"]; ok && m != nil {
+		b, _ := json.Marshal(m)
+		return b
+	}
+	return nil
+}
+
+// verify delivers a queue message to ClipVerify as the host does: the
+// message text as a JSON string, with queue metadata.
+func (e *env) verify(h *handler, msg json.RawMessage, dequeueCount int) int {
+	e.t.Helper()
+	status, r := h.invoke(e.t, "ClipVerify", map[string]any{"message": string(msg)}, map[string]any{"DequeueCount": dequeueCount, "Id": "m1"})
+	if status != 200 {
+		e.t.Logf("ClipVerify answered %d: logs %q", status, r.Logs)
+	}
+	return status
+}
+
+func (e *env) clip(officer, id string) clip.Clip {
+	e.t.Helper()
+	c, err := e.records.GetClip(context.Background(), officer, id)
+	if err != nil {
+		e.t.Fatalf("reading clip %s/%s: %v", officer, id, err)
+	}
+	return c
+}
+
+func (e *env) auditOf(id string) []audit.Entry {
+	e.t.Helper()
+	es, err := e.records.ListAudit(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return es
+}
+
+// countClips counts records in the clips container (cross-partition, no
+// ORDER BY: the gateway serves it).
+func (e *env) countClips() int {
+	e.t.Helper()
+	ids := e.queryIDs("SELECT c.id FROM c WHERE c.type = 'clip'")
+	return len(ids)
+}
+
+// invokeNoFail is invoke for goroutines: it reports errors as status 0.
+func (h *handler) invokeNoFail(function string, data, metadata map[string]any) (int, funchost.Response) {
+	body, _ := json.Marshal(map[string]any{"Data": data, "Metadata": metadata})
+	resp, err := http.Post(h.url+"/"+function, "application/json", bytes.NewReader(body))
+	if err != nil {
+		return 0, funchost.Response{}
+	}
+	defer resp.Body.Close()
+	var r funchost.Response
+	_ = json.NewDecoder(resp.Body).Decode(&r)
+	return resp.StatusCode, r
+}
