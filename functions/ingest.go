@@ -114,22 +114,21 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return funchost.Result{}, a.recordSuperseded(ctx, b, props.ETag)
 	}
 
+	var claimFor *clip.NameClaim
 	if !hasClaim {
-		first := clip.NameClaim{ID: claimKey, Account: b.Account, Container: b.Container, Name: b.Name,
+		claimFor = &clip.NameClaim{ID: claimKey, Account: b.Account, Container: b.Container, Name: b.Name,
 			FirstClipID: id, FirstETag: b.ETag, Sequencer: b.Sequencer, LatestETag: b.ETag, UpdatedAt: clip.At(a.now())}
-		if _, err := a.Records.CreateNameClaim(ctx, first); err != nil {
-			// Conflict: another version claimed the name at the same
-			// moment; the retry sees the claim and decides again.
-			return funchost.Result{}, err
-		}
 	}
-	return a.recordVersion(ctx, b, props, id, tamperOf)
+	return a.recordVersion(ctx, b, props, id, claimFor, tamperOf)
 }
 
 // recordVersion validates a blob version's metadata and records it: a new
 // record with its first audit entry, or, for a duplicate event, the record
 // already there. It asks ClipVerify to finish the clip while it needs it.
-func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props blobstore.Properties, id string, tamperOf *clip.NameClaim) (funchost.Result, error) {
+//
+// claimFor, when not nil, is the name claim to create first: this is the
+// first version seen under its name.
+func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props blobstore.Properties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
 	now := a.now()
 	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, clip.Rules{
@@ -176,6 +175,14 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 	}
 	c.Retention = retentionOf(a.Policy, c)
 
+	if claimFor != nil {
+		claimFor.Officer = c.OfficerID
+		if _, err := a.Records.CreateNameClaim(ctx, *claimFor); err != nil {
+			// Conflict: another version claimed the name at the same
+			// moment; the retry sees the claim and decides again.
+			return funchost.Result{}, err
+		}
+	}
 	rec, created, err := a.createRecord(ctx, c, audit.Entry{
 		Action: action, Key: "ingest:" + c.Blob.ETag, Actor: system(NameIngest),
 		Justification: "BlobCreated event " + b.API, Details: reasonDetails(c.Reasons),

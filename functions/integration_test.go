@@ -342,9 +342,18 @@ func TestHandlerKilledMidVerifyFinishesOnRedelivery(t *testing.T) {
 		status, _ := e.h.invokeNoFail("ClipVerify", map[string]any{"message": string(msg)}, map[string]any{"DequeueCount": 1})
 		done <- status
 	}()
-	// Kill it while it is reading the blob (it logs the retry line only on
-	// redelivery; here we wait for the first range requests to be under way).
-	time.Sleep(150 * time.Millisecond)
+	// Kill it while it is reading the blob: wait for its "hashing started"
+	// line, then give the ranged reads a moment to be under way.
+	deadline := time.After(30 * time.Second)
+	for started := false; !started; {
+		select {
+		case line := <-e.h.lines:
+			started = strings.Contains(line, "hashing started")
+		case <-deadline:
+			t.Fatalf("verification never started\n%s", e.h.log())
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
 	if err := e.h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
