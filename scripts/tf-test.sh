@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# scripts/tf-test.sh — offline checks of infra/terraform, as CI runs them:
+#   fmt -check -recursive; then for the module and examples/default:
+#   init -backend=false -plugin-dir <locally built azurerm>; validate (against
+#   the real azurerm schema); test (mock_provider unit tests).
+# The toolchain (binary + provider plugin directory) comes from
+# scripts/toolchain.sh, which is idempotent and fast when its cache is warm.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+tfdir=$root/infra/terraform
+
+eval "$("$root/scripts/toolchain.sh")"
+: "${BWV_TF_BIN:?toolchain did not choose a binary}" "${BWV_TF_PLUGIN_DIR:?toolchain did not choose a plugin dir}"
+export TF_IN_AUTOMATION=1
+# A missing CLI config file only produces a warning; an existing one may point at
+# registries that are unreachable here, and -plugin-dir overrides it anyway.
+
+step() { # step NAME DIR CMD...
+  local name=$1 dir=$2 start=$SECONDS
+  shift 2
+  if ! (cd "$dir" && "$@" >"$log" 2>&1); then
+    echo "tf-test: FAIL $name (in ${dir#"$root"/})" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  printf 'tf-test: ok   %-32s %3ss\n' "$name" $((SECONDS - start))
+}
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "tf-test: $BWV_TF_FLAVOUR $BWV_TF_VERSION, providers from $BWV_TF_PLUGIN_DIR"
+step "fmt -check -recursive" "$tfdir" "$BWV_TF_BIN" fmt -check -recursive -no-color
+for d in "$tfdir" "$tfdir/examples/default"; do
+  rel=${d#"$root"/}
+  step "init $rel" "$d" "$BWV_TF_BIN" init -backend=false -input=false -no-color -plugin-dir "$BWV_TF_PLUGIN_DIR"
+  step "validate $rel" "$d" "$BWV_TF_BIN" validate -no-color
+done
+# A binary that ignores .tftest.hcl files exits 0 (terraform 1.5.x): demand that
+# tests really ran.
+ran_tests() {
+  grep -Eq "Success! [1-9][0-9]* passed, 0 failed" "$log" || { echo "tf-test: FAIL no tests ran" >&2; cat "$log" >&2; exit 1; }
+}
+step "test infra/terraform (unit)" "$tfdir" "$BWV_TF_BIN" test -no-color -test-directory=tests/unit
+ran_tests
+step "test examples/default" "$tfdir/examples/default" "$BWV_TF_BIN" test -no-color
+ran_tests
+echo "tf-test: all passed"
