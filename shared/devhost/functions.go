@@ -42,16 +42,6 @@ type Function struct {
 	Disabled bool
 }
 
-// OutputType returns the binding type of the output named name, or "".
-func (f *Function) output(name string) *Binding {
-	for i := range f.Outputs {
-		if f.Outputs[i].Name == name {
-			return &f.Outputs[i]
-		}
-	}
-	return nil
-}
-
 // LoadFunctions reads every <root>/<Name>/function.json (the deployed layout)
 // or, when there are none, <root>/functions/<Name>/function.json (this repo's
 // layout). Names are folder names, as the real host uses them.

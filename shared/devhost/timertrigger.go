@@ -70,11 +70,8 @@ func (h *Host) runTimer(ctx context.Context, fn *Function) {
 			data:     map[string]any{fn.Trigger.Name: st.scheduledInfo(due)},
 			metadata: map[string]any{"sys": newSys(fn.Name, time.Now())},
 		}
-		if _, err := h.invoke(context.WithoutCancel(ctx), inv); err == nil {
-			st.ran(due)
-		} else {
-			st.ran(due) // the schedule moves on either way
-		}
+		_, _ = h.invoke(context.WithoutCancel(ctx), inv)
+		st.ran(due) // the schedule moves on whether the run failed or not
 	}
 	if fn.Trigger.RunOnStart {
 		fire(time.Now().In(loc))
