@@ -1,0 +1,18 @@
+# The two commands of the README, and the steps behind them.
+.PHONY: run test stage bench
+
+# 1. Run the whole pipeline locally (Azurite, local Cosmos, local Functions host, handler).
+run:
+	scripts/run.sh
+
+# 2. Run every test (installs what the tests need first).
+test:
+	scripts/test.sh
+
+# Build the deployable app into dist/ (host.json, <Name>/function.json, linux/amd64 handler, zip).
+stage:
+	go run ./cmd/bwv stage --out dist
+
+# Speed and memory benchmarks, printed as ratios against their limits.
+bench:
+	scripts/bench.sh
