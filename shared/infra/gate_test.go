@@ -1,0 +1,228 @@
+package infra_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+)
+
+type offence struct {
+	Address, Attribute string
+	Reason             infra.Reason
+	Value              string
+}
+
+func offences(ev *infra.Evidence) []offence {
+	var out []offence
+	for _, f := range ev.Findings {
+		out = append(out, offence{f.Address, f.Attribute, f.Reason, f.Value})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Address != out[j].Address {
+			return out[i].Address < out[j].Address
+		}
+		return out[i].Attribute < out[j].Attribute
+	})
+	return out
+}
+
+func readPlan(t *testing.T, name string) *infra.Evidence {
+	t.Helper()
+	p, err := infra.ReadPlanJSON(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return infra.CheckPlan(p, infra.Policy{})
+}
+
+func TestGatePassesUKOnlyPlan(t *testing.T) {
+	ev := readPlan(t, "plan-uk-only.json")
+	if !ev.Passed || len(ev.Findings) != 0 {
+		var b bytes.Buffer
+		_ = infra.WriteOffenders(&b, ev.Findings)
+		t.Fatalf("UK-only plan refused:\n%s", b.String())
+	}
+	byAddr := map[string]infra.ResourceEvidence{}
+	for _, r := range ev.Resources {
+		byAddr[r.Address] = r
+	}
+
+	// Geo-redundant storage: the secondary is derived (unknown in the plan) as the UK pair.
+	st := byAddr["module.bwv.azurerm_storage_account.this"]
+	var replica bool
+	for _, u := range st.Regions {
+		if u.Kind == "replica" && u.Region == "ukwest" && u.Allowed {
+			replica = true
+		}
+	}
+	if !replica {
+		t.Errorf("storage account GZRS replica to ukwest not reported: %+v", st.Regions)
+	}
+
+	// Sinks unknown at plan time are located through configuration references.
+	diag := byAddr[`module.bwv.azurerm_monitor_diagnostic_setting.this["cosmos"]`]
+	if len(diag.Sinks) != 1 || diag.Sinks[0].Status != "allowed" || diag.Sinks[0].Region != "uksouth" ||
+		diag.Sinks[0].Via != "module.bwv.azurerm_log_analytics_workspace.this" {
+		t.Errorf("diagnostic sink not located in the UK workspace: %+v", diag.Sinks)
+	}
+	sub := byAddr["module.bwv.azurerm_eventgrid_system_topic_event_subscription.clip_ingest[0]"]
+	if len(sub.Sinks) != 2 {
+		t.Fatalf("event subscription sinks = %+v, want dead-letter and function endpoint", sub.Sinks)
+	}
+	for _, s := range sub.Sinks {
+		if s.Status != "allowed" || s.Region != "uksouth" {
+			t.Errorf("event subscription sink %s: %+v", s.Attribute, s)
+		}
+	}
+
+	// Children without a region inherit their parent's.
+	c := byAddr[`module.bwv.azurerm_storage_container.this["uploads"]`]
+	if c.Inherits == nil || c.Inherits.Region != "uksouth" || c.Inherits.From != "module.bwv.azurerm_storage_account.this" {
+		t.Errorf("container inherits = %+v, want uksouth from the storage account", c.Inherits)
+	}
+}
+
+func TestGateRefusesNonUKPlan(t *testing.T) {
+	ev := readPlan(t, "plan-non-uk.json")
+	if ev.Passed {
+		t.Fatal("non-UK plan passed the gate")
+	}
+	want := []offence{
+		{"azurerm_cosmosdb_account.records", "geo_location.1.location", infra.ReasonRegionNotAllowed, "westeurope"},
+		{"azurerm_eventgrid_system_topic_event_subscription.hook", "webhook_endpoint.0.url", infra.ReasonSinkExternal, "https://collector.example.com/events"},
+		{"azurerm_log_analytics_workspace.eu", "location", infra.ReasonRegionNotAllowed, "westeurope"},
+		{"azurerm_monitor_diagnostic_setting.cosmos", "log_analytics_workspace_id", infra.ReasonSinkNotAllowed, "westeurope (azurerm_log_analytics_workspace.eu)"},
+		{"azurerm_monitor_diagnostic_setting.elsewhere", "log_analytics_workspace_id", infra.ReasonSinkUnresolved, "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-central/providers/Microsoft.OperationalInsights/workspaces/central-logs"},
+		{"azurerm_storage_account.clips", "account_replication_type (pair of northeurope)", infra.ReasonReplicaNotAllowed, "westeurope"},
+		{"azurerm_storage_account.clips", "location", infra.ReasonRegionNotAllowed, "northeurope"},
+		{"azurerm_storage_account.clips", "secondary_location", infra.ReasonRegionNotAllowed, "westeurope"},
+		{"azurerm_storage_account.late", "location", infra.ReasonRegionUnknown, "(known after apply)"},
+	}
+	got := offences(ev)
+	if len(got) != len(want) {
+		t.Fatalf("got %d findings, want %d:\n%+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("finding %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestGateTrustedSinkIsAcceptedAndReported(t *testing.T) {
+	p, err := infra.ReadPlanJSON(filepath.Join("testdata", "plan-non-uk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	central := "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-central"
+	ev := infra.CheckPlan(p, infra.Policy{TrustedSinks: []string{central}})
+	for _, f := range ev.Findings {
+		if f.Address == "azurerm_monitor_diagnostic_setting.elsewhere" {
+			t.Errorf("trusted sink still refused: %+v", f)
+		}
+	}
+	var md bytes.Buffer
+	if err := ev.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), central) || !strings.Contains(md.String(), "trusted") {
+		t.Errorf("evidence does not name the trusted sink:\n%s", md.String())
+	}
+}
+
+func TestGateAllowedRegionsArePolicy(t *testing.T) {
+	p, err := infra.ReadPlanJSON(filepath.Join("testdata", "plan-uk-only.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := infra.CheckPlan(p, infra.Policy{AllowedRegions: []string{"uksouth"}})
+	if ev.Passed {
+		t.Fatal("ukwest replicas passed a uksouth-only policy")
+	}
+	for _, f := range ev.Findings {
+		if f.Value != "ukwest" {
+			t.Errorf("unexpected finding %+v", f)
+		}
+	}
+}
+
+func TestGateCosmosGuard(t *testing.T) {
+	p, err := infra.ReadPlanJSON(filepath.Join("testdata", "plan-cosmos-guard.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []offence{
+		{"azurerm_cosmosdb_sql_container.audit", "default_ttl", infra.ReasonCosmosTTL, "1"},
+		{"azurerm_cosmosdb_sql_container.clips", "indexing_policy", infra.ReasonCosmosIndexChange, "changed"},
+		{"azurerm_storage_account.this", "(resource)", infra.ReasonDataStoreDestroyed, "delete"},
+	}
+	got := offences(infra.CheckPlan(p, infra.Policy{}))
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("finding %d: got %+v, want %+v", i, got[i], want[i])
+		}
+	}
+
+	// -allow-index-change lifts the index refusal only; TTL and destroy stay refused.
+	got = offences(infra.CheckPlan(p, infra.Policy{AllowIndexChange: true}))
+	if len(got) != 2 || got[0].Reason != infra.ReasonCosmosTTL || got[1].Reason != infra.ReasonDataStoreDestroyed {
+		t.Errorf("with AllowIndexChange: %+v", got)
+	}
+}
+
+func TestEvidenceFromState(t *testing.T) {
+	s, err := infra.ReadStateJSON(filepath.Join("testdata", "state-uk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := infra.EvidenceFromState(s, infra.Policy{})
+	if !ev.Passed {
+		t.Fatalf("UK state refused: %+v", ev.Findings)
+	}
+	inherits := map[string]string{}
+	for _, r := range ev.Resources {
+		if r.Inherits != nil {
+			inherits[r.Address] = r.Inherits.Region + " from " + r.Inherits.From
+		}
+	}
+	for addr, want := range map[string]string{
+		`module.bwv.azurerm_storage_container.this["uploads"]`:         "uksouth from module.bwv.azurerm_storage_account.this",
+		"module.bwv.azurerm_cosmosdb_sql_container.clips":              "uksouth from module.bwv.azurerm_cosmosdb_account.this",
+		`module.bwv.azurerm_role_assignment.function_storage["blob"]`:   "uksouth from module.bwv.azurerm_storage_account.this",
+		`module.bwv.azurerm_monitor_diagnostic_setting.this["cosmos"]`: "uksouth from module.bwv.azurerm_log_analytics_workspace.this",
+	} {
+		if inherits[addr] != want {
+			t.Errorf("%s inherits %q, want %q", addr, inherits[addr], want)
+		}
+	}
+	var js, md bytes.Buffer
+	if err := ev.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := ev.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"source": "state"`, `"passed": true`, `"region": "ukwest"`} {
+		if !strings.Contains(js.String(), want) {
+			t.Errorf("JSON evidence lacks %s", want)
+		}
+	}
+	if !strings.Contains(md.String(), "PASSED") || !strings.Contains(md.String(), "module.bwv.azurerm_cosmosdb_account.this") {
+		t.Errorf("Markdown evidence:\n%s", md.String())
+	}
+}
+
+func TestNormalizeRegion(t *testing.T) {
+	for in, want := range map[string]string{"UK South": "uksouth", "ukwest": "ukwest", " West Europe ": "westeurope", "uk-south": "uksouth"} {
+		if got := infra.NormalizeRegion(in); got != want {
+			t.Errorf("NormalizeRegion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
