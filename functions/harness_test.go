@@ -271,7 +271,8 @@ func (e *env) blobEvent(account, name, etag, sequencer string, size int64) map[s
 // it asked for (nil if none).
 func (e *env) ingest(ev map[string]any) json.RawMessage {
 	e.t.Helper()
-	status, r := e.h.invoke(e.t, "ClipIngest", map[string]any{"event": ev}, map[string]any{})
+	text, _ := json.Marshal(ev)
+	status, r := e.h.invoke(e.t, "ClipIngest", map[string]any{"event": hostEncoded(string(text))}, map[string]any{})
 	if status != 200 {
 		e.t.Fatalf("ClipIngest answered %d: %+v\n%s", status, r, e.h.log())
 	}
@@ -286,7 +287,8 @@ func (e *env) ingest(ev map[string]any) json.RawMessage {
 // message text as a JSON string, with queue metadata.
 func (e *env) verify(h *handler, msg json.RawMessage, dequeueCount int) int {
 	e.t.Helper()
-	status, r := h.invoke(e.t, "ClipVerify", map[string]any{"message": string(msg)}, map[string]any{"DequeueCount": dequeueCount, "Id": "m1"})
+	status, r := h.invoke(e.t, "ClipVerify", map[string]any{"message": hostEncoded(string(msg))},
+		map[string]any{"DequeueCount": fmt.Sprint(dequeueCount), "Id": `"m1"`})
 	if status != 200 {
 		e.t.Logf("ClipVerify answered %d: logs %q", status, r.Logs)
 	}
@@ -330,4 +332,12 @@ func (h *handler) invokeNoFail(function string, data, metadata map[string]any) (
 	var r funchost.Response
 	_ = json.NewDecoder(resp.Body).Decode(&r)
 	return resp.StatusCode, r
+}
+
+// hostEncoded returns text the way the real Functions host puts a
+// non-object value in Data: as its JSON string, which the request's own
+// encoding wraps once more (a message "hi" arrives as "\"hi\"").
+func hostEncoded(text string) string {
+	b, _ := json.Marshal(text)
+	return string(b)
 }

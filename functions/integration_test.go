@@ -339,7 +339,7 @@ func TestHandlerKilledMidVerifyFinishesOnRedelivery(t *testing.T) {
 
 	done := make(chan int, 1)
 	go func() {
-		status, _ := e.h.invokeNoFail("ClipVerify", map[string]any{"message": string(msg)}, map[string]any{"DequeueCount": 1})
+		status, _ := e.h.invokeNoFail("ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1"})
 		done <- status
 	}()
 	// Kill it while it is reading the blob: wait for its "hashing started"

@@ -23,24 +23,34 @@ type Response struct {
 }
 
 // decodeValue decodes a trigger or metadata value that may arrive as a JSON
-// value or as a JSON string holding JSON (the host does both, depending on
-// binding and content). Into a *string it yields the text itself.
+// value, as a JSON string holding JSON, or — what the real host does for
+// every value that is not an object — as a JSON string holding a JSON
+// string holding the value (e.g. a queue message "hello" arrives as
+// "\"hello\""). Strings are unwrapped until what is inside is not itself
+// a JSON string literal. Into a *string it yields the text itself.
 func decodeValue(raw json.RawMessage, v any) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return fmt.Errorf("value is absent or null")
 	}
-	if raw[0] == '"' {
+	for len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return err
+		}
+		inner := bytes.TrimSpace([]byte(s))
+		if len(inner) > 1 && inner[0] == '"' && json.Valid(inner) {
+			raw = inner // one more level of encoding
+			continue
 		}
 		if sp, ok := v.(*string); ok {
 			*sp = s
 			return nil
 		}
-		raw = []byte(s)
-	} else if sp, ok := v.(*string); ok {
+		raw = inner
+		break
+	}
+	if sp, ok := v.(*string); ok {
 		// A structured value asked for as text: hand over its JSON.
 		*sp = string(raw)
 		return nil

@@ -69,7 +69,12 @@ func TestTriggerAsObjectAndAsString(t *testing.T) {
 	srv := newTestServer(t, &logs)
 	obj := `{"Data":{"event":{"id":"e1","data":{"url":"http://x/a"}}},"Metadata":{"DequeueCount":2}}`
 	str := `{"Data":{"event":"{\"id\":\"e1\",\"data\":{\"url\":\"http://x/a\"}}"},"Metadata":{"DequeueCount":"2"}}`
-	for name, body := range map[string]string{"object": obj, "string": str} {
+	// What the real host sends: the event's JSON text, encoded as a JSON
+	// string, encoded again (DequeueCount as the string "2").
+	evText, _ := json.Marshal(`{"id":"e1","data":{"url":"http://x/a"}}`)
+	twice, _ := json.Marshal(string(evText))
+	host := `{"Data":{"event":` + string(twice) + `},"Metadata":{"DequeueCount":"2"}}`
+	for name, body := range map[string]string{"object": obj, "string": str, "double-encoded as the host does": host} {
 		t.Run(name, func(t *testing.T) {
 			status, r := invoke(t, srv, "Echo", body)
 			if status != 200 || r.Outputs["out"] != "http://x/a" || r.ReturnValue != float64(2) {
@@ -82,6 +87,24 @@ func TestTriggerAsObjectAndAsString(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), `"invocation_id":"inv-123"`) || !strings.Contains(logs.String(), `"function":"Echo"`) {
 		t.Fatalf("process log lacks invocation id: %s", logs.String())
+	}
+}
+
+func TestDecodeValueText(t *testing.T) {
+	for raw, want := range map[string]string{
+		`"\"hello\""`:         "hello",
+		`"hello"`:             "hello",
+		`"\"{\\\"v\\\":1}\""`: `{"v":1}`,
+		`{"v":1}`:             `{"v":1}`,
+	} {
+		var got string
+		if err := decodeValue([]byte(raw), &got); err != nil || got != want {
+			t.Errorf("decodeValue(%s) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	var v struct{ V int }
+	if err := decodeValue([]byte(`"\"{\\\"V\\\":1}\""`), &v); err != nil || v.V != 1 {
+		t.Errorf("double-encoded object: %+v %v", v, err)
 	}
 }
 
