@@ -195,7 +195,7 @@ func TestEvidenceFromState(t *testing.T) {
 	for addr, want := range map[string]string{
 		`module.bwv.azurerm_storage_container.this["uploads"]`:         "uksouth from module.bwv.azurerm_storage_account.this",
 		"module.bwv.azurerm_cosmosdb_sql_container.clips":              "uksouth from module.bwv.azurerm_cosmosdb_account.this",
-		`module.bwv.azurerm_role_assignment.function_storage["blob"]`:   "uksouth from module.bwv.azurerm_storage_account.this",
+		`module.bwv.azurerm_role_assignment.function_storage["blob"]`:  "uksouth from module.bwv.azurerm_storage_account.this",
 		`module.bwv.azurerm_monitor_diagnostic_setting.this["cosmos"]`: "uksouth from module.bwv.azurerm_log_analytics_workspace.this",
 	} {
 		if inherits[addr] != want {

@@ -3,6 +3,7 @@ package infra
 import (
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 )
@@ -24,6 +25,12 @@ func NewRunner(tool Tool, dir, pluginDir string, stdout, stderr io.Writer) (*Run
 	if err != nil {
 		return nil, &Error{Code: CodeToolMissing, Message: fmt.Sprintf("cannot drive %s in %s", tool.Path, dir), Err: err}
 	}
+	// The binary's stdout and stderr are copied by separate goroutines: when
+	// both go to one writer, serialise the writes.
+	if stdout != nil && stdout == stderr {
+		w := &lockedWriter{w: stdout}
+		stdout, stderr = w, w
+	}
 	if stdout != nil {
 		tf.SetStdout(stdout)
 	}
@@ -35,4 +42,15 @@ func NewRunner(tool Tool, dir, pluginDir string, stdout, stderr io.Writer) (*Run
 
 func tfError(op string, err error) error {
 	return &Error{Code: CodeTerraform, Message: op + " failed", Err: err}
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

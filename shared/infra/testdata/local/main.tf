@@ -38,11 +38,15 @@ resource "terraform_data" "replicas" {
   }
 }
 
+resource "terraform_data" "late_source" {
+  count = var.late_region ? 1 : 0
+}
+
 resource "terraform_data" "late" {
   count = var.late_region ? 1 : 0
 
   input = {
-    location = terraform_data.store.id # unknown until apply
+    location = terraform_data.late_source[0].id # unknown until apply
   }
 }
 
