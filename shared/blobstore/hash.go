@@ -34,7 +34,7 @@ func (s *Store) Hash(ctx context.Context, container, name, etag string, size int
 	ifMatch := azcore.ETag(quote(etag))
 	cond := &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &ifMatch}}
 
-	ctx, cancel := context.WithCancel(ctx)
+	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	type chunk struct {
@@ -50,13 +50,13 @@ func (s *Store) Hash(ctx context.Context, container, name, etag string, size int
 			fut := make(chan chunk, 1)
 			select {
 			case futures <- fut:
-			case <-ctx.Done():
+			case <-rctx.Done():
 				return
 			}
 			go func(off, n int64) {
 				bp := pool.Get().(*[]byte)
 				buf := (*bp)[:n]
-				err := readRange(ctx, bc, cond, off, buf)
+				err := readRange(rctx, bc, cond, off, buf)
 				fut <- chunk{buf: buf, err: err}
 			}(off, n)
 		}
@@ -80,7 +80,7 @@ func (s *Store) Hash(ctx context.Context, container, name, etag string, size int
 		pool.Put(&b)
 	}
 	if firstErr != nil {
-		return "", total, classify(firstErr, "reading %s/%s", container, name)
+		return "", total, s.goneOrChanged(ctx, container, name, classify(firstErr, "reading %s/%s", container, name))
 	}
 	if err := ctx.Err(); err != nil {
 		return "", total, classify(err, "reading %s/%s", container, name)

@@ -31,7 +31,7 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 		SourceModifiedAccessConditions: &blob.SourceModifiedAccessConditions{SourceIfMatch: &ifMatch},
 	})
 	if err != nil {
-		cerr := classify(err, "copying %s/%s to %s/%s", srcContainer, name, dstContainer, dstName)
+		cerr := s.goneOrChanged(ctx, srcContainer, name, classify(err, "copying %s/%s to %s/%s", srcContainer, name, dstContainer, dstName))
 		if clip.IsKind(cerr, clip.NotFound) {
 			// The source is gone: done before (crash after delete), or
 			// someone removed it. Only a finished copy counts as done.

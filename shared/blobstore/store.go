@@ -119,3 +119,19 @@ func classify(err error, format string, args ...any) error {
 	}
 	return clip.Wrap(clip.Internal, err, "%s", what)
 }
+
+// goneOrChanged refines a Conflict from a conditional request: Azurite
+// (and HTTP semantics) answer 412 to If-Match on a blob that no longer
+// exists, which for us is NotFound (BLOB_GONE), not BLOB_CHANGED.
+func (s *Store) goneOrChanged(ctx context.Context, container, name string, err error) error {
+	if !clip.IsKind(err, clip.Conflict) {
+		return err
+	}
+	_, perr := s.client.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(ctx, nil)
+	if perr != nil {
+		if gone := classify(perr, "reading %s/%s", container, name); clip.IsKind(gone, clip.NotFound) {
+			return gone
+		}
+	}
+	return err
+}
