@@ -2,6 +2,7 @@ package infra_test
 
 import (
 	"bytes"
+	"context"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -224,5 +225,12 @@ func TestNormalizeRegion(t *testing.T) {
 		if got := infra.NormalizeRegion(in); got != want {
 			t.Errorf("NormalizeRegion(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestFindToolReportsMissingBinary(t *testing.T) {
+	_, err := infra.FindTool(context.Background(), filepath.Join(t.TempDir(), "tofu"))
+	if infra.ErrorCode(err) != infra.CodeToolMissing {
+		t.Fatalf("FindTool(missing) = %v, want code %s", err, infra.CodeToolMissing)
 	}
 }
