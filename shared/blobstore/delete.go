@@ -1,0 +1,69 @@
+package blobstore
+
+import (
+	"context"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+)
+
+// Deleted says what DeleteVersion removed.
+type Deleted struct {
+	// AlreadyGone: the blob was not there (deleted earlier, e.g. by an
+	// interrupted sweep run or the lifecycle backstop).
+	AlreadyGone bool
+	// VersionDeleted: the blob version named by versionID was removed too
+	// (only where the account keeps versions).
+	VersionDeleted bool
+}
+
+// DeleteVersion deletes one recorded blob version: the base blob with all
+// its snapshots, only while its ETag is still etag (If-Match), and then,
+// when versionID is not empty, that version itself, which versioning would
+// otherwise keep as a previous version after the base is deleted.
+//
+// A changed blob (someone wrote a new version or changed its metadata) is
+// a clip.Conflict with BLOB_CHANGED and nothing is deleted: the sweep
+// decided on this content and no other. A missing blob is not an error
+// (AlreadyGone), so a retry after a crash converges. Other versions of the
+// same name are never touched: they are other clips with their own records.
+//
+// Azurite implements neither versions nor version deletes (FACTS.md), so
+// the version step runs only against Azure.
+func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (Deleted, error) {
+	var out Deleted
+	if etag == "" {
+		return out, clip.Errorf(clip.Internal, "", "refusing to delete %s/%s without an ETag: it would be an unconditional delete", container, name)
+	}
+	bc := s.client.ServiceClient().NewContainerClient(container).NewBlobClient(name)
+	ifMatch := azcore.ETag(quote(etag))
+	_, err := bc.Delete(ctx, &blob.DeleteOptions{
+		DeleteSnapshots:  to(blob.DeleteSnapshotsOptionTypeInclude),
+		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &ifMatch}},
+	})
+	switch derr := classify(err, "deleting %s/%s", container, name); {
+	case err == nil:
+	case clip.IsKind(derr, clip.NotFound):
+		out.AlreadyGone = true
+	default:
+		return out, derr
+	}
+	if versionID == "" {
+		return out, nil
+	}
+	vc, err := bc.WithVersionID(versionID)
+	if err != nil {
+		return out, clip.Wrap(clip.Internal, err, "addressing version %s of %s/%s", versionID, container, name)
+	}
+	_, err = vc.Delete(ctx, nil)
+	switch derr := classify(err, "deleting version %s of %s/%s", versionID, container, name); {
+	case err == nil:
+		out.VersionDeleted = true
+	case clip.IsKind(derr, clip.NotFound):
+	default:
+		return out, derr
+	}
+	return out, nil
+}
