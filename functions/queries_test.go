@@ -62,7 +62,7 @@ func TestDocumentedQueriesRunAsDocumented(t *testing.T) {
 		"An officer's footage": {goodID, badID},
 		"Everything linked":    {goodID},
 		"A station's footage":  {goodID, badID},
-		"Due for deletion":     {goodID, badID},
+		"Due for deletion":     {badID}, // the verified clip is incident-linked: held until released
 		"Quarantined":          {badID},
 		"A clip's history":     {goodID + ":000001", goodID + ":000002"},
 	}
