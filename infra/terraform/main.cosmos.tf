@@ -181,6 +181,10 @@ resource "azurerm_cosmosdb_sql_container" "audit" {
       path = "/*"
     }
 
+    excluded_path {
+      path = "/\"_etag\"/?"
+    }
+
     composite_index {
       index {
         path  = "/clipId"

@@ -65,13 +65,13 @@ resource "azurerm_storage_queue" "this" {
 # Retention backstop. The retention sweep is the mechanism (it checks holds,
 # If-Match, writes deletion certificates); this rule only catches clips the
 # sweep missed. Lifecycle filters can match index tags by equality only, so the
-# handler tags clips eligible for standard retention (no hold, not evidential)
-# and re-tags them the moment that changes.
+# handler tags clips bwvbackstop=short (31-day class, no hold; shared/clip/tags.go)
+# and re-tags them bwvbackstop=keep the moment a hold or longer category applies.
 resource "azurerm_storage_management_policy" "this" {
   storage_account_id = azurerm_storage_account.this.id
 
   rule {
-    name    = "retention-backstop-standard"
+    name    = "retention-backstop-short"
     enabled = true
 
     filters {

@@ -36,7 +36,7 @@ variable "container_soft_delete_days" {
 
 variable "retention_backstop_days" {
   type        = number
-  description = "Lifecycle backstop: blobs in uploads/ whose index tag says standard retention (no hold, not evidential) are deleted this many days after creation if the retention sweep has not deleted them. Must exceed the longest standard retention period (31 days)."
+  description = "Lifecycle backstop: blobs in uploads/ whose index tag puts them in the short retention class (31 days, no hold) are deleted this many days after creation if the retention sweep has not deleted them. Must exceed the longest standard retention period (31 days)."
   default     = 62
   nullable    = false
 
@@ -51,8 +51,8 @@ variable "retention_tag" {
     name  = string
     value = string
   })
-  description = "Blob index tag the handler sets on clips eligible for standard retention (no hold, not evidential); the lifecycle backstop matches it. Must agree with the handler's blob adapter."
-  default     = { name = "bwvretention", value = "standard" }
+  description = "Blob index tag the handler sets on clips in the short (31-day) retention class with no hold; the lifecycle backstop matches it. Must agree with shared/clip/tags.go (TagBackstop = BackstopShort)."
+  default     = { name = "bwvbackstop", value = "short" }
   nullable    = false
 
   validation {

@@ -103,4 +103,8 @@ run "clips_indexing_policy" {
     condition     = toset([for c in azurerm_cosmosdb_sql_container.audit.indexing_policy[0].composite_index : join(",", [for i in c.index : "${i.path} ${i.order}"])]) == toset(["/clipId Ascending,/seq Ascending"])
     error_message = "audit composite index [clipId asc, seq asc]"
   }
+  assert {
+    condition     = toset([for p in azurerm_cosmosdb_sql_container.audit.indexing_policy[0].excluded_path : p.path]) == toset(["/\"_etag\"/?"])
+    error_message = "audit excludes /\"_etag\"/? (docs/schema.md)"
+  }
 }

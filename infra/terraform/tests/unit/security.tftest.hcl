@@ -88,11 +88,11 @@ run "lifecycle_backstop_keys_on_index_tags" {
   command = plan
 
   assert {
-    condition     = one([for r in azurerm_storage_management_policy.this.rule : one(r.filters[0].match_blob_index_tag).name if r.name == "retention-backstop-standard"]) == "bwvretention"
-    error_message = "the retention backstop must match the bwvretention index tag"
+    condition     = one([for r in azurerm_storage_management_policy.this.rule : one(r.filters[0].match_blob_index_tag).name if r.name == "retention-backstop-short"]) == "bwvbackstop"
+    error_message = "the retention backstop must match the bwvbackstop index tag (shared/clip/tags.go)"
   }
   assert {
-    condition     = one([for r in azurerm_storage_management_policy.this.rule : r.actions[0].base_blob[0].delete_after_days_since_creation_greater_than if r.name == "retention-backstop-standard"]) > 31
+    condition     = one([for r in azurerm_storage_management_policy.this.rule : r.actions[0].base_blob[0].delete_after_days_since_creation_greater_than if r.name == "retention-backstop-short"]) > 31
     error_message = "the backstop must never run ahead of the 31-day standard retention"
   }
 }
