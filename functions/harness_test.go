@@ -122,6 +122,9 @@ type handler struct {
 	stderr bytes.Buffer
 	lines  chan string
 	done   chan struct{}
+	// readyIn is the time from exec to the ready line (config, residency
+	// check against Cosmos, bootstrap, listen).
+	readyIn time.Duration
 }
 
 func (e *env) startHandler() *handler {
@@ -132,6 +135,7 @@ func (e *env) startHandler() *handler {
 		t.Fatal(err)
 	}
 	t.Cleanup(h.kill)
+	t.Logf("handler ready in %s", h.readyIn)
 	return h
 }
 
@@ -160,6 +164,7 @@ func startHandlerProcess(bin string, settings map[string]string) (*handler, erro
 		return nil, err
 	}
 	h := &handler{cmd: cmd, url: "http://127.0.0.1:" + port, lines: make(chan string, 10000), done: make(chan struct{})}
+	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -185,6 +190,7 @@ func startHandlerProcess(bin string, settings map[string]string) (*handler, erro
 	go func() { _ = cmd.Wait(); close(h.done) }()
 	select {
 	case <-ready:
+		h.readyIn = time.Since(started)
 		return h, nil
 	case <-h.done:
 		return nil, fmt.Errorf("handler exited before ready:\n%s", h.log())

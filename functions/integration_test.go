@@ -403,3 +403,40 @@ func TestHandlerRefusesToStartOnBadResidency(t *testing.T) {
 		})
 	}
 }
+
+func TestSIGTERMDrainsInFlightInvocations(t *testing.T) {
+	e := newEnv(t, nil)
+	content := randomBytes(t, 64<<20)
+	etag := e.upload("drain.mp4", content, clipMeta(content, "op1", time.Now().Add(-time.Hour)))
+	msg := e.ingest(e.blobEvent("devstoreaccount1", "drain.mp4", etag, "1", int64(len(content))))
+	done := make(chan int, 1)
+	go func() {
+		status, _ := e.h.invokeNoFail("ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1"})
+		done <- status
+	}()
+	for started := false; !started; {
+		select {
+		case line := <-e.h.lines:
+			started = strings.Contains(line, "hashing started")
+		case <-time.After(30 * time.Second):
+			t.Fatalf("verification never started\n%s", e.h.log())
+		}
+	}
+	if err := e.h.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-done; st != 200 {
+		t.Fatalf("the in-flight invocation was cut off by SIGTERM: %d\n%s", st, e.h.log())
+	}
+	select {
+	case <-e.h.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("handler did not exit after SIGTERM")
+	}
+	if code := e.h.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Fatalf("exit code %d after SIGTERM", code)
+	}
+	if c := e.clip("OP1", clip.ID("devstoreaccount1", "uploads", "drain.mp4", etag)); c.Status != clip.StatusVerified {
+		t.Fatalf("status %s", c.Status)
+	}
+}
