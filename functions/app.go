@@ -16,6 +16,8 @@ import (
 const (
 	NameIngest = "ClipIngest"
 	NameVerify = "ClipVerify"
+	NameSweep  = "RetentionSweep"
+	NameManage = "ClipManage"
 )
 
 // Binding names used in function.json.
@@ -59,6 +61,8 @@ type App struct {
 func (a *App) Register(s *funchost.Server) {
 	s.Handle(NameIngest, a.Ingest)
 	s.Handle(NameVerify, a.Verify)
+	s.Handle(NameSweep, a.Sweep)
+	s.Handle(NameManage, a.Manage)
 }
 
 func (a *App) now() time.Time {
