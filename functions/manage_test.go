@@ -1,0 +1,259 @@
+package functions_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+)
+
+// manageCall is one HTTP request to ClipManage, shaped as the Functions
+// host puts it in Data.req (GetRequestAsJObject in the host's source):
+// header values as arrays, Query and Params objects, Body the text.
+type manageCall struct {
+	method, id, action string
+	query              map[string]string
+	headers            map[string]string
+	body               any
+}
+
+type manageAnswer struct {
+	status  int
+	headers map[string]string
+	body    []byte
+}
+
+func (a manageAnswer) ok() functions.ManageResponse {
+	var r functions.ManageResponse
+	_ = json.Unmarshal(a.body, &r)
+	return r
+}
+
+func (a manageAnswer) problem() functions.Problem {
+	var p functions.Problem
+	_ = json.Unmarshal(a.body, &p)
+	return p
+}
+
+func (h *handler) manage(t testing.TB, c manageCall) manageAnswer {
+	t.Helper()
+	headers := map[string][]string{"Content-Type": {"application/json"}, "x-functions-key": {"k"}}
+	for k, v := range c.headers {
+		headers[k] = []string{v}
+	}
+	q := url.Values{}
+	for k, v := range c.query {
+		q.Set(k, v)
+	}
+	u := "http://127.0.0.1:7071/api/clips/" + c.id
+	params := map[string]any{"id": c.id}
+	if c.action != "" {
+		u += "/" + c.action
+		params["action"] = c.action
+	}
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req := map[string]any{"Url": u, "Method": c.method, "Query": c.query, "Headers": headers, "Params": params, "Identities": []any{}}
+	if c.query == nil {
+		req["Query"] = map[string]string{}
+	}
+	if c.body != nil {
+		b, _ := json.Marshal(c.body)
+		req["Body"] = string(b)
+	}
+	status, r := h.invoke(t, functions.NameManage, map[string]any{"req": req}, map[string]any{"sys": map[string]any{"MethodName": functions.NameManage}})
+	if status != 200 {
+		t.Fatalf("ClipManage invocation failed with %d: %v", status, r.Logs)
+	}
+	raw, _ := json.Marshal(r.Outputs["res"])
+	var res struct {
+		StatusCode int               `json:"statusCode"`
+		Headers    map[string]string `json:"headers"`
+		Body       string            `json:"body"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		t.Fatalf("res output %s: %v", raw, err)
+	}
+	return manageAnswer{status: res.StatusCode, headers: res.Headers, body: []byte(res.Body)}
+}
+
+// post sends an action with If-Match etag and fails the test unless 200.
+func (h *handler) post(t testing.TB, id, action, etag string, body functions.ManageRequest) functions.ManageResponse {
+	t.Helper()
+	a := h.manage(t, manageCall{method: "POST", id: id, action: action, headers: map[string]string{"If-Match": `"` + etag + `"`}, body: body})
+	if a.status != 200 {
+		t.Fatalf("POST %s %s: %d %s", id, action, a.status, a.body)
+	}
+	return a.ok()
+}
+
+// sweep runs RetentionSweep once, as the host's timer (or a manual
+// admin run) does.
+func (h *handler) sweep(t testing.TB) {
+	t.Helper()
+	timer := map[string]any{"Schedule": map[string]any{"AdjustForDST": true},
+		"ScheduleStatus": map[string]any{"Last": "0001-01-01T00:00:00+00:00", "Next": time.Now().Add(24 * time.Hour).Format(time.RFC3339), "LastUpdated": "0001-01-01T00:00:00+00:00"},
+		"IsPastDue":      false}
+	status, r := h.invoke(t, functions.NameSweep, map[string]any{"timer": timer}, map[string]any{})
+	if status != 200 {
+		t.Fatalf("RetentionSweep answered %d: %v\n%s", status, r.Logs, h.log())
+	}
+}
+
+// ingestVerified uploads a clip recorded at start and runs it through
+// ClipIngest and ClipVerify; it returns the clip id.
+func (e *env) ingestVerified(name, officer string, start time.Time, extra map[string]string) string {
+	e.t.Helper()
+	content := randomBytes(e.t, 4<<10)
+	meta := clipMeta(content, officer, start)
+	for k, v := range extra {
+		meta[k] = to.Ptr(v)
+	}
+	etag := e.upload(name, content, meta)
+	msg := e.ingest(e.blobEvent("devstoreaccount1", name, etag, "0000000000000001", int64(len(content))))
+	if msg == nil {
+		e.t.Fatalf("no verify message for %s\n%s", name, e.h.log())
+	}
+	if st := e.verify(e.h, msg, 1); st != 200 {
+		e.t.Fatalf("verify %s: %d", name, st)
+	}
+	return clip.ID("devstoreaccount1", "uploads", name, etag)
+}
+
+func (e *env) blobExists(container, name string) bool {
+	e.t.Helper()
+	_, err := e.blobs.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(context.Background(), nil)
+	return err == nil
+}
+
+// TestRetentionEndToEndThroughHandler is the issue's done-when scenario on
+// the real handler binary, real Azurite and the local Cosmos server: a
+// non-evidential clip recorded 32 days ago is deleted by a sweep; one
+// reclassified as evidential through ClipManage is kept; a legal hold
+// blocks deletion until cleared; the audit chains verify; editing one
+// audit entry in Cosmos makes verification fail at that entry.
+func TestRetentionEndToEndThroughHandler(t *testing.T) {
+	e := newEnv(t, nil)
+	old := time.Now().Add(-32 * 24 * time.Hour).Truncate(time.Second)
+	plain := e.ingestVerified("e2e/plain.mp4", "ab1234", old, map[string]string{"category": "non-evidential"})
+	kept := e.ingestVerified("e2e/kept.mp4", "ab1234", old, map[string]string{"category": "non-evidential"})
+	held := e.ingestVerified("e2e/held.mp4", "cd5678", old, nil)
+	fresh := e.ingestVerified("e2e/fresh.mp4", "cd5678", time.Now().Add(-2*24*time.Hour), nil)
+
+	// Reclassify one as evidential, through the HTTP function.
+	get := e.h.manage(t, manageCall{method: "GET", id: kept})
+	if get.status != 200 || get.ok().Clip.Status != clip.StatusVerified || !get.ok().AuditChain.Verified {
+		t.Fatalf("GET %d %s", get.status, get.body)
+	}
+	if get.headers["ETag"] == "" {
+		t.Fatal("GET answered without an ETag header")
+	}
+	r := e.h.post(t, kept, functions.ActionReclassify, get.ok().ETag, functions.ManageRequest{
+		Categories: []string{"evidential"}, Justification: "assault captured; CPS file requested", Actor: "DC 4471 Smith"})
+	if r.Clip.Retention.Rule != "category:evidential" || !r.Changed || r.Actor.Authenticated {
+		t.Fatalf("reclassified: %+v", r)
+	}
+	// A stale ETag now conflicts; a missing one is refused.
+	stale := e.h.manage(t, manageCall{method: "POST", id: kept, action: functions.ActionSetLegalHold,
+		headers: map[string]string{"If-Match": get.ok().ETag}, body: functions.ManageRequest{Justification: "x", Actor: "y"}})
+	if stale.status != 412 || stale.problem().Code != clip.CodeConcurrentUpdate || stale.problem().ETag == "" {
+		t.Fatalf("stale If-Match: %d %s", stale.status, stale.body)
+	}
+	if a := e.h.manage(t, manageCall{method: "POST", id: kept, action: functions.ActionSetLegalHold,
+		body: functions.ManageRequest{Justification: "x", Actor: "y"}}); a.status != 428 || a.problem().Code != clip.CodeIfMatchRequired {
+		t.Fatalf("missing If-Match: %d %s", a.status, a.body)
+	}
+
+	// Legal hold on another, by an authenticated principal.
+	hc := e.clip("CD5678", held)
+	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"}]}`))
+	a := e.h.manage(t, manageCall{method: "POST", id: held, action: functions.ActionSetLegalHold, query: map[string]string{"officer": "CD5678"},
+		headers: map[string]string{"If-Match": hc.ETag, "X-MS-CLIENT-PRINCIPAL": principal}, body: functions.ManageRequest{Justification: "civil claim notified, ref LIT/2026/88"}})
+	if a.status != 200 || !a.ok().Clip.Retention.LegalHold || a.ok().Actor.Name != "dpo@force.police.uk" || !a.ok().Actor.Authenticated {
+		t.Fatalf("set hold: %d %s", a.status, a.body)
+	}
+
+	e.h.sweep(t)
+
+	pc := e.clip("AB1234", plain)
+	if pc.Status != clip.StatusDeleted || pc.Deletion == nil || pc.DeletedAt == nil {
+		t.Fatalf("due non-evidential clip not deleted: %+v", pc)
+	}
+	d := pc.Deletion
+	if d.SHA256 != pc.SHA256.Computed || d.PolicyVersion != "uk-default-2026.1" || d.Rule != "category:non-evidential" ||
+		d.DueAt == nil || !d.DueAt.Equal(old.Add(31*24*time.Hour)) || d.SweepRunID == "" || d.BlobAlreadyGone || d.Actor != "system:RetentionSweep" {
+		t.Fatalf("certificate %+v", d)
+	}
+	if e.blobExists("uploads", "e2e/plain.mp4") {
+		t.Fatal("the deleted clip's blob is still there")
+	}
+	for _, k := range []struct{ officer, id, name string }{{"AB1234", kept, "e2e/kept.mp4"}, {"CD5678", held, "e2e/held.mp4"}, {"CD5678", fresh, "e2e/fresh.mp4"}} {
+		if c := e.clip(k.officer, k.id); c.Status != clip.StatusVerified || !e.blobExists("uploads", k.name) {
+			t.Fatalf("%s should be kept: status %s", k.name, c.Status)
+		}
+	}
+	// The tombstone cannot be changed any more.
+	if a := e.h.manage(t, manageCall{method: "POST", id: plain, action: functions.ActionSetLegalHold,
+		headers: map[string]string{"If-Match": pc.ETag}, body: functions.ManageRequest{Justification: "too late", Actor: "x"}}); a.status != 409 || a.problem().Code != clip.CodeClipDeleted {
+		t.Fatalf("change of a tombstone: %d %s", a.status, a.body)
+	}
+
+	// Clearing the hold makes the held clip due; the next sweep deletes it.
+	hc = e.clip("CD5678", held)
+	r = e.h.post(t, held, functions.ActionClearLegalHold, hc.ETag, functions.ManageRequest{Justification: "claim withdrawn", Actor: "DPO"})
+	if r.Clip.Retention.LegalHold || !r.DueNow {
+		t.Fatalf("cleared hold: %+v", r)
+	}
+	e.h.sweep(t)
+	if c := e.clip("CD5678", held); c.Status != clip.StatusDeleted || e.blobExists("uploads", "e2e/held.mp4") {
+		t.Fatalf("hold cleared, still not deleted: %s", c.Status)
+	}
+
+	// Every chain verifies; the trails hold what happened, in order.
+	for _, k := range []struct{ officer, id string }{{"AB1234", plain}, {"AB1234", kept}, {"CD5678", held}, {"CD5678", fresh}} {
+		c := e.clip(k.officer, k.id)
+		if err := audit.Verify(c.ID, e.auditOf(c.ID), c.Audit); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var actions []string
+	for _, en := range e.auditOf(held) {
+		actions = append(actions, en.Action)
+	}
+	if want := []string{"received", "verified", "legal-hold-set", "legal-hold-cleared", "deleted"}; !slices.Equal(actions, want) {
+		t.Fatalf("held clip's trail %v, want %v", actions, want)
+	}
+
+	// Tamper with one entry: verification names exactly that entry.
+	entries := e.auditOf(kept)
+	victim := entries[2] // the reclassification
+	victim.Justification = "nothing to see"
+	b, _ := json.Marshal(victim)
+	if _, err := e.records.AuditContainer().ReplaceItem(context.Background(), azcosmos.NewPartitionKeyString(kept), victim.ID, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	kc := e.clip("AB1234", kept)
+	err := audit.Verify(kept, e.auditOf(kept), kc.Audit)
+	var bl *audit.BrokenLink
+	if !errorsAs(err, &bl) || bl.Seq != victim.Seq || bl.EntryID != victim.ID {
+		t.Fatalf("tampered chain: %v", err)
+	}
+	g := e.h.manage(t, manageCall{method: "GET", id: kept})
+	if st := g.ok().AuditChain; st == nil || st.Verified || st.BrokenAt != victim.Seq {
+		t.Fatalf("GET reports chain %+v after tampering", st)
+	}
+}
+
+func errorsAs(err error, target any) bool { return errors.As(err, target) }
