@@ -47,6 +47,14 @@ func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versio
 	case err == nil:
 	case clip.IsKind(derr, clip.NotFound):
 		out.AlreadyGone = true
+	case clip.IsKind(derr, clip.Conflict):
+		// If-Match on a blob that no longer exists fails the precondition
+		// (412 on Azurite, as HTTP prescribes) rather than answering 404:
+		// look before calling it changed.
+		if _, perr := bc.GetProperties(ctx, nil); !clip.IsKind(classify(perr, "reading %s/%s", container, name), clip.NotFound) {
+			return out, derr
+		}
+		out.AlreadyGone = true
 	default:
 		return out, derr
 	}
