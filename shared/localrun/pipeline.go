@@ -65,8 +65,8 @@ type Pipeline struct {
 	stopHost   context.CancelFunc
 	hostExited chan struct{} // closed when host.Run returns
 	hostErr    error         // its result, valid after hostExited
-	stopOnce sync.Once
-	stopErr  error
+	stopOnce   sync.Once
+	stopErr    error
 }
 
 // StartPipeline checks the ports, starts Azurite (data on disk) and the
