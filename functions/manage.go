@@ -666,3 +666,14 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 	}
 	return rec, true, nil
 }
+
+// ProposedRetention is the retention a.Policy gives c: what
+// RecomputeRetention would store (the recompute dry run prints it).
+func (a *App) ProposedRetention(c clip.Clip) clip.Retention { return retentionOf(a.Policy, c) }
+
+// RetentionChanges reports whether r differs from c's stored retention.
+func RetentionChanges(c clip.Clip, r clip.Retention) bool {
+	next := c
+	next.Retention = r
+	return !sameManaged(c, next)
+}

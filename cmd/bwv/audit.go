@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+)
+
+func init() {
+	register(command{
+		name:    "audit",
+		summary: "verify clips' hash-chained audit trails: one clip (--clip) or all (--all); names the first broken link",
+		run:     runAudit,
+	})
+}
+
+// exitBroken: a check ran and found a broken audit chain.
+const exitBroken = 3
+
+func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "verify" {
+		fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all)")
+		fmt.Fprintln(stderr, "exit codes: 0 every chain verifies, 1 error, 2 usage, 3 a chain is broken")
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			return exitOK
+		}
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("bwv audit verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	id := fs.String("clip", "", "clip id to verify")
+	officer := fs.String("officer", "", "the clip's officer (partition); optional, saves a query")
+	all := fs.Bool("all", false, "verify every clip's chain")
+	if err := fs.Parse(args[1:]); err != nil {
+		return exitUsage
+	}
+	if (*id == "") == !*all || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "bwv audit verify: give exactly one of --clip ID or --all")
+		return exitUsage
+	}
+	st, err := openCosmos(os.LookupEnv)
+	if err != nil {
+		fmt.Fprintln(stderr, "bwv audit verify:", err)
+		return exitError
+	}
+	if *id != "" {
+		var c clip.Clip
+		if *officer != "" {
+			c, err = st.GetClip(ctx, strings.ToUpper(*officer), *id)
+		} else {
+			c, err = st.FindClip(ctx, *id)
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "bwv audit verify:", err)
+			return exitError
+		}
+		broken, err := verifyChain(ctx, st, c, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "bwv audit verify:", err)
+			return exitError
+		}
+		if broken {
+			return exitBroken
+		}
+		return exitOK
+	}
+	checked, broken := 0, 0
+	err = scanClips(ctx, st, func(c clip.Clip) error {
+		checked++
+		b, err := verifyChain(ctx, st, c, io.Discard)
+		if b {
+			broken++
+			_, _ = verifyChain(ctx, st, c, stdout)
+		}
+		return err
+	})
+	fmt.Fprintf(stdout, "%d chains checked, %d broken\n", checked, broken)
+	if err != nil {
+		fmt.Fprintln(stderr, "bwv audit verify:", err)
+		return exitError
+	}
+	if broken > 0 {
+		return exitBroken
+	}
+	return exitOK
+}
+
+// verifyChain checks one clip's chain and prints the verdict.
+func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, w io.Writer) (broken bool, err error) {
+	entries, err := st.ListAudit(ctx, c.ID)
+	if err != nil {
+		return false, err
+	}
+	verr := audit.Verify(c.ID, entries, c.Audit)
+	var bl *audit.BrokenLink
+	switch {
+	case verr == nil:
+		fmt.Fprintf(w, "ok      %s (officer %s): %d entries, head %d\n", c.ID, c.OfficerID, len(entries), c.Audit.Seq)
+		return false, nil
+	case errors.As(verr, &bl):
+		fmt.Fprintf(w, "BROKEN  %s (officer %s): first broken link is entry %d (%s): %s\n", c.ID, c.OfficerID, bl.Seq, bl.EntryID, bl.Reason)
+		return true, nil
+	}
+	return false, verr
+}
+
+// scanClips calls f for every clip record, paging through the container.
+func scanClips(ctx context.Context, st *cosmosdb.Store, f func(clip.Clip) error) error {
+	cont := ""
+	for {
+		p, err := st.ScanClips(ctx, 200, cont)
+		if err != nil {
+			return err
+		}
+		for _, c := range p.Items {
+			if err := f(c); err != nil {
+				return err
+			}
+		}
+		if cont = p.Continuation; cont == "" {
+			return nil
+		}
+	}
+}
+
+// openCosmos reads the Cosmos settings the handler uses (docs/architecture.md)
+// and returns the store. Without BWV_COSMOS_KEY it uses the default Azure
+// credential (az login, managed identity).
+func openCosmos(lookup func(string) (string, bool)) (*cosmosdb.Store, error) {
+	get := func(name, def string) string {
+		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	endpoint := get("BWV_COSMOS_ENDPOINT", "")
+	if endpoint == "" {
+		return nil, errors.New("setting BWV_COSMOS_ENDPOINT is required (the Cosmos account endpoint, e.g. http://127.0.0.1:8081/ locally)")
+	}
+	return cosmosdb.New(cosmosdb.Options{Endpoint: endpoint, Key: get("BWV_COSMOS_KEY", ""), Database: get("BWV_COSMOS_DATABASE", "bwv"),
+		Clips: get("BWV_COSMOS_CLIPS_CONTAINER", "clips"), Audit: get("BWV_COSMOS_AUDIT_CONTAINER", "audit")})
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
+)
+
+// TestRetentionAndAuditCommands drives bwv audit verify and bwv retention
+// report/recompute against the local Cosmos server and Azurite, as an
+// operator would: dry runs change nothing, --apply writes audited changes,
+// and a tampered audit entry fails verification naming that entry.
+func TestRetentionAndAuditCommands(t *testing.T) {
+	az := localsvctest.Azurite(t)
+	cs := localsvctest.Cosmos(t)
+	ctx := context.Background()
+	for k, v := range map[string]string{
+		"BWV_COSMOS_ENDPOINT": cs.Endpoint, "BWV_COSMOS_KEY": cs.Key, "BWV_RETENTION_POLICY": "",
+		"BWV_BLOB_ENDPOINT": az.BlobEndpoint, "BWV_STORAGE_ACCOUNT": az.Account, "BWV_STORAGE_KEY": az.Key, "BWV_STORAGE_REGION": "uksouth",
+	} {
+		t.Setenv(k, v)
+	}
+	st, err := cosmosdb.New(cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Bootstrap(ctx); err != nil {
+		t.Fatal(err)
+	}
+	blobs, err := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := blobs.EnsureContainers(ctx, "uploads", "quarantine"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	seed := func(name string, age time.Duration, cats ...string) clip.Clip {
+		r, err := blobs.Client().UploadBuffer(ctx, "uploads", name, []byte(name), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		etag := clip.NormalizeETag(string(*r.ETag))
+		start := now.Add(-age).Truncate(time.Second)
+		c := clip.Clip{ID: clip.ID(az.Account, "uploads", name, etag), Type: clip.DocTypeClip, OfficerID: "AB1234", RecordedStart: clip.Ptr(start),
+			Categories: cats, IncidentRefs: []string{}, Status: clip.StatusVerified,
+			Blob: clip.BlobRef{Account: az.Account, Container: "uploads", Name: name, ETag: etag}}
+		s := retention.Default().Schedule(retention.Facts{Categories: cats, RecordedStart: start})
+		c.Retention = clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, CountedFrom: clip.Ptr(s.CountedFrom), HeldUntilReleased: s.HeldUntilReleased}
+		if s.RetainUntil != nil {
+			c.Retention.RetainUntil = clip.Ptr(*s.RetainUntil)
+		}
+		for _, a := range []string{audit.ActionReceived, audit.ActionVerified} {
+			_, head, err := st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: a, Key: a, Actor: "test", At: clip.At(start)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.Audit = head
+		}
+		if c, err = st.CreateClip(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	dueNow := seed("a.mp4", 40*24*time.Hour, "non-evidential")
+	evidential := seed("b.mp4", 40*24*time.Hour, "evidential")
+	dueSoon := seed("c.mp4", 20*24*time.Hour, clip.Uncategorised) // as ingest records a clip without category
+
+	bwv := func(args ...string) (int, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		code := run(ctx, args, &out, &errb)
+		return code, out.String() + errb.String()
+	}
+	expect := func(code int, out string, wantCode int, wants ...string) {
+		t.Helper()
+		if code != wantCode {
+			t.Fatalf("exit %d, want %d:\n%s", code, wantCode, out)
+		}
+		for _, w := range wants {
+			if !strings.Contains(out, w) {
+				t.Fatalf("output lacks %q:\n%s", w, out)
+			}
+		}
+	}
+
+	code, out := bwv("audit", "verify", "--all")
+	expect(code, out, 0, "3 chains checked, 0 broken")
+
+	code, out = bwv("retention", "report", "--days", "0")
+	expect(code, out, 0, "would delete by", ": 1\n", dueNow.ID)
+	if strings.Contains(out, dueSoon.ID) || strings.Contains(out, evidential.ID) {
+		t.Fatalf("report --days 0 lists a clip not due now:\n%s", out)
+	}
+	code, out = bwv("retention", "report", "--days", "15")
+	expect(code, out, 0, ": 2\n", dueNow.ID, dueSoon.ID)
+
+	proposed := strings.Replace(string(retention.DefaultJSON()), `"period": "P31D",
+    "description": "Uncategorised`, `"period": "P10D",
+    "description": "Uncategorised`, 1)
+	proposed = strings.Replace(proposed, `"uk-default-2026.1"`, `"force-2026.2"`, 1)
+	if !strings.Contains(proposed, "P10D") {
+		t.Fatal("test policy edit did not apply")
+	}
+	file := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(file, []byte(proposed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out = bwv("retention", "report", "--days", "0", "--policy", file)
+	expect(code, out, 0, "Proposed policy force-2026.2", "would become due at once: 1", dueSoon.ID, "earlier")
+
+	code, out = bwv("retention", "recompute", "--policy", file)
+	expect(code, out, 0, "dry run: nothing written", dueSoon.ID)
+	if c, _ := st.GetClip(ctx, "AB1234", dueSoon.ID); c.Retention.PolicyVersion != "uk-default-2026.1" {
+		t.Fatalf("dry run wrote: %+v", c.Retention)
+	}
+	code, out = bwv("retention", "recompute", "--policy", file, "--apply")
+	expect(code, out, 2, "--apply needs --actor and --justification")
+
+	code, out = bwv("retention", "recompute", "--policy", file, "--apply", "--actor", "dpo", "--justification", "IM/2026/14 approved")
+	expect(code, out, 0, "applied to 3, failed 0")
+	c, err := st.GetClip(ctx, "AB1234", dueSoon.ID)
+	if err != nil || c.Retention.PolicyVersion != "force-2026.2" || !c.Retention.RetainUntil.Equal(c.RecordedStart.AddDate(0, 0, 10)) {
+		t.Fatalf("applied: %+v %v", c.Retention, err)
+	}
+	es, _ := st.ListAudit(ctx, c.ID)
+	last := es[len(es)-1]
+	if last.Action != audit.ActionRetentionRecalc || last.Actor != "cli:dpo" || last.Details["toPolicyVersion"] != "force-2026.2" || last.Details["fromRule"] != "default" {
+		t.Fatalf("audit entry %+v", last)
+	}
+	tags, err := blobs.Tags(ctx, "uploads", "c.mp4")
+	if err != nil || tags[clip.TagRetainUntil] != c.Retention.RetainUntil.String() {
+		t.Fatalf("index tags %v %v", tags, err)
+	}
+	// Applying again changes nothing.
+	code, out = bwv("retention", "recompute", "--policy", file, "--apply", "--actor", "dpo", "--justification", "again")
+	expect(code, out, 0, "0 clips change schedule")
+
+	code, out = bwv("audit", "verify", "--clip", evidential.ID)
+	expect(code, out, 0, "ok ")
+	es, _ = st.ListAudit(ctx, evidential.ID)
+	victim := es[0]
+	victim.Actor = "someone else"
+	b, _ := json.Marshal(victim)
+	if _, err := st.AuditContainer().ReplaceItem(ctx, azcosmos.NewPartitionKeyString(evidential.ID), victim.ID, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	code, out = bwv("audit", "verify", "--clip", evidential.ID, "--officer", "ab1234")
+	expect(code, out, 3, "BROKEN", "entry 1 ("+victim.ID+")", "edited")
+	code, out = bwv("audit", "verify", "--all")
+	expect(code, out, 3, "3 chains checked, 1 broken", victim.ID)
+}
