@@ -16,6 +16,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
 // manageCall is one HTTP request to ClipManage, shaped as the Functions
@@ -26,6 +27,7 @@ type manageCall struct {
 	query              map[string]string
 	headers            map[string]string
 	body               any
+	queryAsText        bool // Query as a JSON string of the object, as older hosts send it
 }
 
 type manageAnswer struct {
@@ -68,6 +70,10 @@ func (h *handler) manage(t testing.TB, c manageCall) manageAnswer {
 	req := map[string]any{"Url": u, "Method": c.method, "Query": c.query, "Headers": headers, "Params": params, "Identities": []any{}}
 	if c.query == nil {
 		req["Query"] = map[string]string{}
+	}
+	if c.queryAsText {
+		b, _ := json.Marshal(req["Query"])
+		req["Query"] = string(b)
 	}
 	if c.body != nil {
 		b, _ := json.Marshal(c.body)
@@ -257,3 +263,84 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// TestManageRefusesBadRequestsWithReasonCodes checks every refusal a
+// person can meet has its status and stable reason code, and that nothing
+// is written on a refusal.
+func TestManageRefusesBadRequestsWithReasonCodes(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "m/clip.mp4", seedSpec{officer: "MG1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
+	etag := `"` + c.ETag + `"`
+	body := func(b functions.ManageRequest) functions.ManageRequest {
+		if b.Actor == "" {
+			b.Actor = "tester"
+		}
+		return b
+	}
+	cases := []struct {
+		name   string
+		call   manageCall
+		status int
+		code   clip.Code
+	}{
+		{"unknown clip", manageCall{method: "GET", id: "cnope"}, 404, clip.CodeClipNotFound},
+		{"unknown clip for officer", manageCall{method: "GET", id: c.ID, query: map[string]string{"officer": "OTHER"}}, 404, clip.CodeClipNotFound},
+		{"unknown action", manageCall{method: "POST", id: c.ID, action: "erase", headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodeActionUnknown},
+		{"POST without action", manageCall{method: "POST", id: c.ID, headers: map[string]string{"If-Match": etag}}, 400, clip.CodeActionUnknown},
+		{"PUT", manageCall{method: "PUT", id: c.ID}, 405, clip.CodeMethodNotAllowed},
+		{"no justification", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "  "})}, 400, clip.CodeJustificationMissing},
+		{"no actor", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: functions.ManageRequest{Justification: "x"}}, 400, clip.CodeActorMissing},
+		{"bad principal", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag, "X-MS-CLIENT-PRINCIPAL": "%%%"}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodePrincipalMalformed},
+		{"unknown field", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: map[string]any{"justification": "x", "actor": "y", "hold": true}}, 400, clip.CodeRequestMalformed},
+		{"not JSON", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: "hold it"}, 400, clip.CodeRequestMalformed},
+		{"no categories", manageCall{method: "POST", id: c.ID, action: functions.ActionReclassify, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodeCategoriesMissing},
+		{"unknown category", manageCall{method: "POST", id: c.ID, action: functions.ActionReclassify, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x", Categories: []string{"interesting"}})}, 400, clip.CodeCategoryUnknown},
+		{"bad category", manageCall{method: "POST", id: c.ID, action: functions.ActionReclassify, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x", Categories: []string{"Not Valid!"}})}, 400, clip.CodeCategoryInvalid},
+		{"bad incident ref", manageCall{method: "POST", id: c.ID, action: functions.ActionLinkIncident, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x", IncidentRefs: []string{"CAD 12"}})}, 400, clip.CodeIncidentRefInvalid},
+		{"no incident refs", manageCall{method: "POST", id: c.ID, action: functions.ActionLinkIncident, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodeIncidentRefsMissing},
+		{"unlink what is not linked", manageCall{method: "POST", id: c.ID, action: functions.ActionUnlinkIncident, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x", IncidentRefs: []string{"CAD/1"}})}, 400, clip.CodeIncidentRefNotLinked},
+		{"no If-Match", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchRequired},
+		{"stale If-Match", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": `"0x1"`}, body: body(functions.ManageRequest{Justification: "x"})}, 412, clip.CodeConcurrentUpdate},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := e.h.manage(t, tc.call)
+			if a.status != tc.status || a.problem().Code != tc.code || a.problem().Message == "" {
+				t.Fatalf("got %d %s, want %d %s", a.status, a.body, tc.status, tc.code)
+			}
+		})
+	}
+	if got := e.get(c); got.ETag != c.ETag {
+		t.Fatal("a refused request changed the record")
+	}
+
+	// The Query of older hosts is a JSON string of the object.
+	old := e.h.manage(t, manageCall{method: "GET", id: c.ID, query: map[string]string{"officer": "mg1"}, queryAsText: true})
+	if old.status != 200 || old.ok().Clip.ID != c.ID {
+		t.Fatalf("GET: %d %s", old.status, old.body)
+	}
+	// Setting a hold twice: the second is answered unchanged, with no entry.
+	first := e.h.post(t, c.ID, functions.ActionSetLegalHold, c.ETag, body(functions.ManageRequest{Justification: "hold"}))
+	second := e.h.post(t, c.ID, functions.ActionSetLegalHold, first.ETag, body(functions.ManageRequest{Justification: "hold again"}))
+	if !first.Changed || second.Changed || second.ETag != first.ETag {
+		t.Fatalf("repeat hold: first %v second %v", first.Changed, second.Changed)
+	}
+	if es, _ := e.records.ListAudit(context.Background(), c.ID); len(es) != 2 {
+		t.Fatalf("%d audit entries, want received + one hold", len(es))
+	}
+	tags, err := e.blobs.Tags(context.Background(), "uploads", "m/clip.mp4")
+	if err != nil || tags[clip.TagLegalHold] != "true" || tags[clip.TagBackstop] != clip.BackstopKeep {
+		t.Fatalf("index tags after hold: %v %v", tags, err)
+	}
+	// Link, then unlink: the schedule follows (incident-linked is held).
+	linked := e.h.post(t, c.ID, functions.ActionClearLegalHold, second.ETag, body(functions.ManageRequest{Justification: "release"}))
+	linked = e.h.post(t, c.ID, functions.ActionLinkIncident, linked.ETag, body(functions.ManageRequest{Justification: "CAD", IncidentRefs: []string{"CAD/77"}}))
+	if linked.Clip.Retention.Rule != retention.RuleIncidentLinked || !linked.Clip.Retention.HeldUntilReleased {
+		t.Fatalf("linked: %+v", linked.Clip.Retention)
+	}
+	un := e.h.post(t, c.ID, functions.ActionUnlinkIncident, linked.ETag, body(functions.ManageRequest{Justification: "NFA", IncidentRefs: []string{"CAD/77"}}))
+	if un.Clip.Retention.Rule != retention.RuleDefault || un.Clip.Retention.RetainUntil == nil || len(un.Clip.IncidentRefs) != 0 {
+		t.Fatalf("unlinked: %+v", un.Clip.Retention)
+	}
+}
