@@ -309,4 +309,3 @@ func writeFile(t testing.TB, name string, size int) string {
 	}
 	return path
 }
-
