@@ -120,6 +120,25 @@ func TestQueryWithPartitionKeyIsScopedToIt(t *testing.T) {
 		if tg == fixed && !scoped {
 			t.Errorf("launcher: query in PC1 returned %v, want [a b]", ids)
 		}
+		if tg == fixed {
+			// Paging (continuation tokens) stays inside the partition.
+			var paged []string
+			p := c.NewQueryItemsPager("SELECT * FROM c", azcosmos.NewPartitionKeyString("PC1"), &azcosmos.QueryOptions{PageSizeHint: 1})
+			for p.More() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					t.Fatalf("launcher: paged query: %v", err)
+				}
+				for _, it := range page.Items {
+					var d struct{ ID string }
+					_ = json.Unmarshal(it, &d)
+					paged = append(paged, d.ID)
+				}
+			}
+			if strings.Join(paged, ",") != "a,b" {
+				t.Errorf("launcher: paged query in PC1 returned %v, want [a b]", paged)
+			}
+		}
 		if tg == broken && scoped {
 			t.Errorf("bare server scoped the query: fault 4 is gone upstream")
 		}
