@@ -596,8 +596,8 @@ func TestSweepPropertyRandomized(t *testing.T) {
 	if deletions == 0 || deletions == nClips {
 		t.Fatalf("degenerate run: %d of %d clips deleted; the property was not exercised", deletions, nClips)
 	}
-	t.Logf("%d decisions checked, %d deletions; sweep time %s (%.0f clips examined/s)", decisions, deletions, sweepTime.Round(time.Millisecond),
-		float64(decisions)/sweepTime.Seconds())
+	t.Logf("%d decisions checked, %d deletions; time in sweeps %s (%.0f deletions/s)", decisions, deletions, sweepTime.Round(time.Millisecond),
+		float64(deletions)/sweepTime.Seconds())
 }
 
 func sameRetention(a, b clip.Retention) bool {
