@@ -35,9 +35,13 @@ func IndexTags(c Clip) map[string]string {
 		c.RecordedStart != nil && !c.Retention.RetainUntil.After(c.RecordedStart.Add(ShortRetention)) {
 		backstop = BackstopShort
 	}
+	cats := strings.Join(c.Categories, " ")
+	if cats == "" {
+		cats = "none" // Azurite refuses empty tag values
+	}
 	return map[string]string{
 		TagStatus:      string(c.Status),
-		TagCategories:  strings.Join(c.Categories, " "),
+		TagCategories:  cats,
 		TagRetainUntil: until,
 		TagLegalHold:   boolString(c.Retention.LegalHold),
 		TagBackstop:    backstop,
