@@ -11,6 +11,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tfdir=$root/infra/terraform
 
 eval "$("$root/scripts/toolchain.sh")"
+# One run at a time per working tree: init rewrites .terraform/ and the lock file.
+if command -v flock >/dev/null; then
+  mkdir -p "$tfdir/.terraform"
+  exec 8>"$tfdir/.terraform/.tf-test.lock"
+  flock 8
+fi
 : "${BWV_TF_BIN:?toolchain did not choose a binary}" "${BWV_TF_PLUGIN_DIR:?toolchain did not choose a plugin dir}"
 export TF_IN_AUTOMATION=1
 # A missing CLI config file only produces a warning; an existing one may point at
