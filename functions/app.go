@@ -33,6 +33,7 @@ type Blobs interface {
 	Hash(ctx context.Context, container, name, etag string, size int64, o blobstore.HashOptions) (string, int64, error)
 	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error)
 	SetTags(ctx context.Context, container, name string, tags map[string]string) error
+	RetentionBlobs
 }
 
 // Records is what the functions need from Cosmos DB.
@@ -44,6 +45,7 @@ type Records interface {
 	CreateNameClaim(ctx context.Context, n clip.NameClaim) (clip.NameClaim, error)
 	ReplaceNameClaim(ctx context.Context, n clip.NameClaim) (clip.NameClaim, error)
 	AppendAudit(ctx context.Context, clipID string, head clip.AuditHead, e audit.Entry) (audit.Entry, clip.AuditHead, error)
+	RetentionRecords
 }
 
 // App carries what every function needs. main builds one and registers

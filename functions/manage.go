@@ -225,11 +225,7 @@ func (a *App) lookup(ctx context.Context, req httpRequest, id string) (clip.Clip
 		}
 		return c, err
 	}
-	recs, _, err := a.retentionStores()
-	if err != nil {
-		return clip.Clip{}, err
-	}
-	return recs.FindClip(ctx, id)
+	return a.Records.FindClip(ctx, id)
 }
 
 func (a *App) readClip(ctx context.Context, req httpRequest, id string) (ManageResponse, string, error) {
@@ -237,11 +233,7 @@ func (a *App) readClip(ctx context.Context, req httpRequest, id string) (ManageR
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
-	recs, _, err := a.retentionStores()
-	if err != nil {
-		return ManageResponse{}, "", err
-	}
-	entries, err := recs.ListAudit(ctx, c.ID)
+	entries, err := a.Records.ListAudit(ctx, c.ID)
 	if err != nil {
 		return ManageResponse{}, "", err
 	}

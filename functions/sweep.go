@@ -32,21 +32,6 @@ var (
 	_ RetentionBlobs   = (*blobstore.Store)(nil)
 )
 
-// retentionStores returns the adapters as the retention interfaces. The
-// handler wires the real adapters, which have them; a Records or Blobs
-// without them is a wiring bug, answered as Internal.
-func (a *App) retentionStores() (RetentionRecords, RetentionBlobs, error) {
-	r, ok := a.Records.(RetentionRecords)
-	if !ok {
-		return nil, nil, clip.Errorf(clip.Internal, "", "the Records adapter %T cannot run retention queries", a.Records)
-	}
-	b, ok := a.Blobs.(RetentionBlobs)
-	if !ok {
-		return nil, nil, clip.Errorf(clip.Internal, "", "the Blobs adapter %T cannot delete blob versions", a.Blobs)
-	}
-	return r, b, nil
-}
-
 // Sweep outcome codes, besides retention.Decision codes: stable, they
 // appear in the run summary and the logs (docs/runbook.md).
 const (
@@ -155,10 +140,7 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	o = o.withDefaults(fmt.Sprint(time.Now().UnixNano()))
 	now := a.now()
 	rep := SweepReport{RunID: o.RunID, Now: clip.At(now), Outcomes: map[string]int{}}
-	recs, blobs, err := a.retentionStores()
-	if err != nil {
-		return rep, err
-	}
+	recs, blobs := a.Records, a.Blobs
 	log := funchost.Logger(ctx).With("run_id", o.RunID)
 	ctx = funchost.WithLogger(ctx, log)
 	deadline := time.Now().Add(o.MaxDuration)
@@ -192,7 +174,7 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 
 	// Unfinished deletions first: they are already decided.
 	seen := map[string]bool{}
-	err = a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+	err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
 		return recs.PendingDeletions(ctx, o.PageSize, cont)
 	}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
 		rep.Examined++
