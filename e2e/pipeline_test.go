@@ -8,11 +8,18 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
 )
+
+func countRecords(m map[string][]clip.Clip) int {
+	n := 0
+	for _, r := range m {
+		n += len(r)
+	}
+	return n
+}
 
 // uploadResult is `bwv upload --json --wait`.
 type uploadResult struct {
@@ -179,7 +186,8 @@ func TestPipeline(t *testing.T) {
 	})
 
 	t.Run("status shows clips, queues and host", func(t *testing.T) {
-		stdout, stderr, code := p.cli("status", "--json", "--limit", "3")
+		// Page size 2: the clips span several pages, followed by continuation.
+		stdout, stderr, code := p.cli("status", "--json", "--limit", "3", "--page-size", "2")
 		if code != 0 {
 			t.Fatalf("bwv status exit %d\n%s\n%s", code, stdout, stderr)
 		}
@@ -204,6 +212,11 @@ func TestPipeline(t *testing.T) {
 		if len(st.Queues) != 2 || st.Queues[1].Name != "clip-verify-poison" || st.Queues[1].Messages != 0 {
 			t.Errorf("queues %+v; want clip-verify and an empty clip-verify-poison", st.Queues)
 		}
-		_ = time.Now
+		if st.Pages < st.Scanned/2 {
+			t.Errorf("%d clips came in %d pages; with page size 2 continuation was not followed", st.Scanned, st.Pages)
+		}
+		if all := p.clipsByName(); st.Scanned != countRecords(all) {
+			t.Errorf("status scanned %d clips over pages of 2; a single page holds %d", st.Scanned, countRecords(all))
+		}
 	})
 }

@@ -26,6 +26,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	since := fs.Duration("since", 24*time.Hour, "list clips updated within this window")
 	watch := fs.Duration("watch", 0, "refresh every interval until Ctrl-C (0 = once)")
 	asJSON := fs.Bool("json", false, "print as JSON")
+	pageSize := fs.Int("page-size", 100, "clips per Cosmos query page (pages are followed by continuation token)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -40,7 +41,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 1
 	}
 	for {
-		st := localrun.ReadStatus(ctx, clients, localrun.StatusOptions{Limit: *limit, Since: *since})
+		st := localrun.ReadStatus(ctx, clients, localrun.StatusOptions{Limit: *limit, Since: *since, PageSize: int32(*pageSize)})
 		if *asJSON {
 			_ = json.NewEncoder(stdout).Encode(st)
 		} else {

@@ -24,8 +24,10 @@ type Status struct {
 	Counts map[string]int `json:"countsByStatus"`
 	// Clips are the most recently updated clips, newest first.
 	Clips []ClipRow `json:"clips"`
-	// Scanned is how many records changed within the window.
+	// Scanned is how many records changed within the window, read in
+	// Pages query pages.
 	Scanned int `json:"scanned"`
+	Pages   int `json:"pages"`
 	// Errors lists parts that could not be read (the rest is still shown).
 	Errors []string `json:"errors,omitempty"`
 }
@@ -103,7 +105,8 @@ func ReadStatus(ctx context.Context, c *Clients, o StatusOptions) Status {
 		}
 		st.Queues = append(st.Queues, qs)
 	}
-	rows, err := recentClips(ctx, c, o)
+	rows, pages, err := recentClips(ctx, c, o)
+	st.Pages = pages
 	if err != nil {
 		st.Errors = append(st.Errors, err.Error())
 	}
@@ -191,7 +194,7 @@ func describeMessage(text string) string {
 // officer partition, newest first. The query has no ORDER BY and no TOP:
 // Azure's gateway refuses both across partitions for the Go SDK (FACTS.md),
 // so the sort is done here and the pages are followed by continuation.
-func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, error) {
+func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, int, error) {
 	since := clip.At(o.Now.Add(-o.Since)).String()
 	q := "SELECT * FROM c WHERE c.type = @type AND c.updatedAt >= @since"
 	pager := c.Records.Clips().NewQueryItemsPager(q, azcosmos.NewPartitionKey(), &azcosmos.QueryOptions{
@@ -201,15 +204,17 @@ func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, e
 		},
 	})
 	var rows []ClipRow
+	pages := 0
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return rows, unreachableOr(err, CodeUnreachable, "querying clips in Cosmos")
+			return rows, pages, unreachableOr(err, CodeUnreachable, "querying clips in Cosmos")
 		}
+		pages++
 		for _, it := range page.Items {
 			var rec clip.Clip
 			if err := json.Unmarshal(it, &rec); err != nil {
-				return rows, errorf(CodeUnreachable, err, "decoding a clip record")
+				return rows, pages, errorf(CodeUnreachable, err, "decoding a clip record")
 			}
 			rows = append(rows, rowOf(rec))
 		}
@@ -220,7 +225,7 @@ func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, e
 		}
 		return rows[i].ID < rows[j].ID
 	})
-	return rows, nil
+	return rows, pages, nil
 }
 
 func rowOf(rec clip.Clip) ClipRow {
