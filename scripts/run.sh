@@ -5,8 +5,8 @@
 # (data in .local/azurite), the local Cosmos server, the local Functions host
 # and the handler on the default loopback ports, creates containers, queues
 # and the database, and prints what to do next. Ctrl-C stops everything.
-# Extra arguments go to `bwv run` (e.g. `make run ARGS=--reset`, or
-# scripts/run.sh --host-port 7072); `bwv run -h` lists them.
+# Extra arguments go to `bwv run` (e.g.
+# scripts/run.sh --reset, or --host-port 7072); `bwv run -h` lists them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
