@@ -136,6 +136,12 @@ func TestMessageFailingEveryTimeLandsInPoisonQueue(t *testing.T) {
 	if rec.Status != clip.StatusReceived || rec.SHA256.Computed != "" || rec.VerifiedAt != nil {
 		t.Errorf("poisoned clip's record: status %s, computed %q, verifiedAt %v; want received, never hashed", rec.Status, rec.SHA256.Computed, rec.VerifiedAt)
 	}
+	// The record says so: one failure per delivery, the last at maxDequeueCount.
+	if n := len(rec.VerifyFailures); n != maxDequeue || rec.VerifyFailures[n-1].DequeueCount != maxDequeue ||
+		rec.VerifyFailures[0].Code != clip.CodeStorageUnavailable {
+		t.Errorf("poisoned clip's record lists verify failures %+v; want %d, the last at dequeue count %d, code %s",
+			rec.VerifyFailures, maxDequeue, maxDequeue, clip.CodeStorageUnavailable)
+	}
 	entries, err := p.clients.Records.ListAudit(context.Background(), rec.ID)
 	if err != nil {
 		t.Fatal(err)

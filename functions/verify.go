@@ -37,7 +37,12 @@ func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 	}
 	switch {
 	case c.Status == clip.StatusReceived:
-		return funchost.Result{}, a.hashAndDecide(ctx, c)
+		err := a.hashAndDecide(ctx, c)
+		if err != nil && clip.OutcomeOf(err).Retry {
+			n, _ := dequeueCount(inv)
+			a.noteVerifyFailure(ctx, c, n, err)
+		}
+		return funchost.Result{}, err
 	case needsVerify(c):
 		return funchost.Result{}, a.finishQuarantine(ctx, c)
 	}
@@ -162,4 +167,31 @@ func boolText(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// noteVerifyFailure records a failed attempt on the record, so a clip whose
+// message ends in the poison queue says so (status stays received: nothing
+// about the clip was decided). Best effort: the invocation fails anyway and
+// a lost race here only loses the note. Not an audit entry: no state changed.
+func (a *App) noteVerifyFailure(ctx context.Context, c clip.Clip, dequeue int, cause error) {
+	fresh, err := a.Records.GetClip(ctx, c.OfficerID, c.ID)
+	if err != nil || fresh.Status != clip.StatusReceived {
+		return
+	}
+	code := clip.CodeOf(cause)
+	if code == "" {
+		code = clip.CodeStorageUnavailable
+	}
+	msg := cause.Error()
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	fresh.VerifyFailures = append(fresh.VerifyFailures, clip.VerifyFailure{At: clip.At(a.now()), DequeueCount: dequeue, Code: code, Message: msg})
+	if n := len(fresh.VerifyFailures); n > clip.MaxVerifyFailures {
+		fresh.VerifyFailures = fresh.VerifyFailures[n-clip.MaxVerifyFailures:]
+	}
+	fresh.UpdatedAt = clip.At(a.now())
+	if _, err := a.Records.ReplaceClip(ctx, fresh); err != nil {
+		funchost.Logger(ctx).Warn("could not record the failed attempt", "error", err)
+	}
 }

@@ -55,11 +55,16 @@ type Clip struct {
 	Quarantine    *QuarantineRef `json:"quarantine,omitempty"`
 	Deletion      *Deletion      `json:"deletion,omitempty"`
 	Audit         AuditHead      `json:"audit"`
-	ReceivedAt    Time           `json:"receivedAt"`
-	UpdatedAt     Time           `json:"updatedAt"`
-	VerifiedAt    *Time          `json:"verifiedAt,omitempty"`
-	QuarantinedAt *Time          `json:"quarantinedAt,omitempty"`
-	DeletedAt     *Time          `json:"deletedAt,omitempty"`
+	// VerifyFailures are the failed verification attempts (transient
+	// storage or Cosmos faults) of a clip still received: when their
+	// dequeue count reaches host.json's maxDequeueCount, the message is in
+	// the poison queue. The newest MaxVerifyFailures are kept.
+	VerifyFailures []VerifyFailure `json:"verifyFailures,omitempty"`
+	ReceivedAt     Time            `json:"receivedAt"`
+	UpdatedAt      Time            `json:"updatedAt"`
+	VerifiedAt     *Time           `json:"verifiedAt,omitempty"`
+	QuarantinedAt  *Time           `json:"quarantinedAt,omitempty"`
+	DeletedAt      *Time           `json:"deletedAt,omitempty"`
 
 	// ETag is Cosmos' _etag, used for If-Match on every replace.
 	ETag string `json:"_etag,omitempty"`
@@ -135,6 +140,17 @@ type Deletion struct {
 	BlobETag        string `json:"blobEtag"`
 	BlobAlreadyGone bool   `json:"blobAlreadyGone"`
 	Actor           string `json:"actor"`
+}
+
+// MaxVerifyFailures bounds Clip.VerifyFailures.
+const MaxVerifyFailures = 20
+
+// VerifyFailure is one failed verification attempt.
+type VerifyFailure struct {
+	At           Time   `json:"at"`
+	DequeueCount int    `json:"dequeueCount"`
+	Code         Code   `json:"code"`
+	Message      string `json:"message"`
 }
 
 // AuditHead links the record to the last entry of its audit chain.
