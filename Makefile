@@ -2,8 +2,9 @@
 .PHONY: run test stage bench
 
 # 1. Run the whole pipeline locally (Azurite, local Cosmos, local Functions host, handler).
+# Extra flags for `bwv run`: make run ARGS="--reset"
 run:
-	scripts/run.sh
+	scripts/run.sh $(ARGS)
 
 # 2. Run every test (installs what the tests need first).
 test:
