@@ -80,7 +80,7 @@ func TestInfraGateUsage(t *testing.T) {
 		t.Errorf("unknown subcommand: exit %d, want %d", code, exitUsage)
 	}
 	code, _, errOut := runBwv(t, "infra", "gate", "-plan-json", filepath.Join(infraTestdata, "local", "main.tf"))
-	if code != exitError || !strings.Contains(errOut, "plan-unreadable") {
+	if code != exitError || !strings.Contains(errOut, "PLAN_UNREADABLE") {
 		t.Errorf("HCL given as plan JSON: exit %d, stderr %q", code, errOut)
 	}
 }
@@ -338,7 +338,7 @@ func TestInfraFmtAndValidateWithRealBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut := runBwv(t, "infra", "fmt", "-dir", dir)
-	if code != exitError || !strings.Contains(errOut, "ugly.tf") || !strings.Contains(errOut, "format-check-failed") {
+	if code != exitError || !strings.Contains(errOut, "ugly.tf") || !strings.Contains(errOut, "FORMAT_CHECK_FAILED") {
 		t.Errorf("unformatted file: exit %d, stderr %q", code, errOut)
 	}
 	// an invalid configuration fails validate with the file and line
@@ -346,7 +346,7 @@ func TestInfraFmtAndValidateWithRealBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, errOut = runBwv(t, "infra", "validate", "-dir", dir)
-	if code != exitError || !strings.Contains(errOut, "config-invalid") || !strings.Contains(errOut, "ugly.tf:2") {
+	if code != exitError || !strings.Contains(errOut, "CONFIG_INVALID") || !strings.Contains(errOut, "ugly.tf:2") {
 		t.Errorf("invalid config: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 func init() {
@@ -66,7 +67,7 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return 2
 	}
-	fail := func(code localrun.Code, format string, a ...any) int {
+	fail := func(code reason.Code, format string, a ...any) int {
 		fmt.Fprintf(stderr, "bwv upload: %s: %s\n", code, fmt.Sprintf(format, a...))
 		return 2
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // HostConfig is what the local host uses from host.json.
@@ -64,7 +66,7 @@ func LoadHostConfig(root string) (HostConfig, error) {
 	path := filepath.Join(root, "host.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return HostConfig{}, errorf(CodeConfigMissing, err, "read %s", path)
+		return HostConfig{}, reason.Errorf(CodeConfigMissing, err, "read %s", path)
 	}
 	return parseHostConfig(path, b)
 }
@@ -72,13 +74,13 @@ func LoadHostConfig(root string) (HostConfig, error) {
 func parseHostConfig(path string, b []byte) (HostConfig, error) {
 	var h hostJSON
 	if err := json.Unmarshal(b, &h); err != nil {
-		return HostConfig{}, errorf(CodeConfigInvalid, err, "%s is not valid JSON", path)
+		return HostConfig{}, reason.Errorf(CodeConfigInvalid, err, "%s is not valid JSON", path)
 	}
 	if h.Version != "2.0" {
-		return HostConfig{}, errorf(CodeConfigInvalid, nil, "%s: version %q, want \"2.0\"", path, h.Version)
+		return HostConfig{}, reason.Errorf(CodeConfigInvalid, nil, "%s: version %q, want \"2.0\"", path, h.Version)
 	}
 	if h.CustomHandler == nil || h.CustomHandler.Description.DefaultExecutablePath == "" {
-		return HostConfig{}, errorf(CodeConfigInvalid, nil, "%s: customHandler.description.defaultExecutablePath is required", path)
+		return HostConfig{}, reason.Errorf(CodeConfigInvalid, nil, "%s: customHandler.description.defaultExecutablePath is required", path)
 	}
 	cfg := HostConfig{
 		Version:                     h.Version,
@@ -92,7 +94,7 @@ func parseHostConfig(path string, b []byte) (HostConfig, error) {
 	if h.FunctionTimeout != "" {
 		d, err := ParseTimeSpan(h.FunctionTimeout)
 		if err != nil || d <= 0 {
-			return HostConfig{}, errorf(CodeConfigInvalid, err, "%s: functionTimeout %q is not a positive hh:mm:ss", path, h.FunctionTimeout)
+			return HostConfig{}, reason.Errorf(CodeConfigInvalid, err, "%s: functionTimeout %q is not a positive hh:mm:ss", path, h.FunctionTimeout)
 		}
 		cfg.FunctionTimeout = d
 	}
@@ -103,7 +105,7 @@ func parseHostConfig(path string, b []byte) (HostConfig, error) {
 		case "batchsize":
 			err = json.Unmarshal(raw, &cfg.Queues.BatchSize)
 			if err == nil && (cfg.Queues.BatchSize < 1 || cfg.Queues.BatchSize > 32) {
-				return HostConfig{}, errorf(CodeConfigInvalid, nil, "%s: extensions.queues.batchSize %d must be 1..32", path, cfg.Queues.BatchSize)
+				return HostConfig{}, reason.Errorf(CodeConfigInvalid, nil, "%s: extensions.queues.batchSize %d must be 1..32", path, cfg.Queues.BatchSize)
 			}
 		case "newbatchthreshold":
 			err = json.Unmarshal(raw, &cfg.Queues.NewBatchThreshold)
@@ -111,7 +113,7 @@ func parseHostConfig(path string, b []byte) (HostConfig, error) {
 		case "maxdequeuecount":
 			err = json.Unmarshal(raw, &cfg.Queues.MaxDequeueCount)
 			if err == nil && cfg.Queues.MaxDequeueCount < 1 {
-				return HostConfig{}, errorf(CodeConfigInvalid, nil, "%s: extensions.queues.maxDequeueCount must be at least 1", path)
+				return HostConfig{}, reason.Errorf(CodeConfigInvalid, nil, "%s: extensions.queues.maxDequeueCount must be at least 1", path)
 			}
 		case "maxpollinginterval", "visibilitytimeout":
 			var s string
@@ -129,11 +131,11 @@ func parseHostConfig(path string, b []byte) (HostConfig, error) {
 			err = json.Unmarshal(raw, &cfg.Queues.MessageEncoding)
 			cfg.Queues.MessageEncoding = strings.ToLower(cfg.Queues.MessageEncoding)
 			if err == nil && cfg.Queues.MessageEncoding != "base64" && cfg.Queues.MessageEncoding != "none" {
-				return HostConfig{}, errorf(CodeConfigInvalid, nil, "%s: extensions.queues.messageEncoding %q must be base64 or none", path, cfg.Queues.MessageEncoding)
+				return HostConfig{}, reason.Errorf(CodeConfigInvalid, nil, "%s: extensions.queues.messageEncoding %q must be base64 or none", path, cfg.Queues.MessageEncoding)
 			}
 		}
 		if err != nil {
-			return HostConfig{}, errorf(CodeConfigInvalid, err, "%s: extensions.queues.%s", path, k)
+			return HostConfig{}, reason.Errorf(CodeConfigInvalid, err, "%s: extensions.queues.%s", path, k)
 		}
 	}
 	if !newThresholdSet {
@@ -150,26 +152,26 @@ func ParseTimeSpan(s string) (time.Duration, error) {
 	if i := strings.IndexByte(s, '.'); i >= 0 && i < strings.IndexByte(s, ':') {
 		d, err := parseUint(s[:i])
 		if err != nil {
-			return 0, errorf(CodeConfigInvalid, nil, "timespan %q: bad days", orig)
+			return 0, reason.Errorf(CodeConfigInvalid, nil, "timespan %q: bad days", orig)
 		}
 		days, s = d, s[i+1:]
 	}
 	parts := strings.Split(s, ":")
 	if len(parts) != 3 {
-		return 0, errorf(CodeConfigInvalid, nil, "timespan %q: want hh:mm:ss", orig)
+		return 0, reason.Errorf(CodeConfigInvalid, nil, "timespan %q: want hh:mm:ss", orig)
 	}
 	h, err1 := parseUint(parts[0])
 	m, err2 := parseUint(parts[1])
 	secPart, frac, _ := strings.Cut(parts[2], ".")
 	sec, err3 := parseUint(secPart)
 	if err1 != nil || err2 != nil || err3 != nil || h > 23 && days > 0 || m > 59 || sec > 59 {
-		return 0, errorf(CodeConfigInvalid, nil, "timespan %q: want hh:mm:ss", orig)
+		return 0, reason.Errorf(CodeConfigInvalid, nil, "timespan %q: want hh:mm:ss", orig)
 	}
 	d := time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(sec)*time.Second
 	if frac != "" {
 		f, err := parseUint(frac)
 		if err != nil || len(frac) > 7 {
-			return 0, errorf(CodeConfigInvalid, nil, "timespan %q: bad fraction", orig)
+			return 0, reason.Errorf(CodeConfigInvalid, nil, "timespan %q: bad fraction", orig)
 		}
 		for i := len(frac); i < 9; i++ {
 			f *= 10
@@ -181,16 +183,16 @@ func ParseTimeSpan(s string) (time.Duration, error) {
 
 func parseUint(s string) (int64, error) {
 	if s == "" {
-		return 0, errorf(CodeConfigInvalid, nil, "empty number")
+		return 0, reason.Errorf(CodeConfigInvalid, nil, "empty number")
 	}
 	var n int64
 	for _, c := range s {
 		if c < '0' || c > '9' {
-			return 0, errorf(CodeConfigInvalid, nil, "%q is not a number", s)
+			return 0, reason.Errorf(CodeConfigInvalid, nil, "%q is not a number", s)
 		}
 		n = n*10 + int64(c-'0')
 		if n > 1<<40 {
-			return 0, errorf(CodeConfigInvalid, nil, "%q is too large", s)
+			return 0, reason.Errorf(CodeConfigInvalid, nil, "%q is too large", s)
 		}
 	}
 	return n, nil

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // The repo's own host.json and function.json files are the ones that run in
@@ -51,7 +53,7 @@ func TestParseHostConfigErrors(t *testing.T) {
 		"bad visibility":  `{"version":"2.0","extensions":{"queues":{"visibilityTimeout":"10s"}},"customHandler":{"description":{"defaultExecutablePath":"x"}}}`,
 	}
 	for name, doc := range cases {
-		if _, err := parseHostConfig("host.json", []byte(doc)); CodeOf(err) != CodeConfigInvalid {
+		if _, err := parseHostConfig("host.json", []byte(doc)); reason.CodeOf(err) != CodeConfigInvalid {
 			t.Errorf("%s: err = %v, want %s", name, err, CodeConfigInvalid)
 		}
 	}
@@ -105,7 +107,7 @@ func TestParseConnectionString(t *testing.T) {
 		t.Errorf("cloud defaults: %+v %v", c, err)
 	}
 	for _, bad := range []string{"AccountName=x", "garbage", "AccountKey=eQ=="} {
-		if _, err := ParseConnectionString(bad); CodeOf(err) != CodeConfigInvalid {
+		if _, err := ParseConnectionString(bad); reason.CodeOf(err) != CodeConfigInvalid {
 			t.Errorf("ParseConnectionString(%q) err = %v", bad, err)
 		}
 	}

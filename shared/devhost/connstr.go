@@ -2,6 +2,8 @@ package devhost
 
 import (
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // StorageAccount is what the host needs from a storage connection string.
@@ -29,7 +31,7 @@ func ParseConnectionString(s string) (StorageAccount, error) {
 		}
 		k, v, ok := strings.Cut(part, "=")
 		if !ok {
-			return StorageAccount{}, errorf(CodeConfigInvalid, nil, "connection string: %q is not key=value", redactPart(part))
+			return StorageAccount{}, reason.Errorf(CodeConfigInvalid, nil, "connection string: %q is not key=value", redactPart(part))
 		}
 		kv[strings.ToLower(k)] = v
 	}
@@ -45,7 +47,7 @@ func ParseConnectionString(s string) (StorageAccount, error) {
 	}
 	a := StorageAccount{Name: kv["accountname"], Key: kv["accountkey"], Raw: s}
 	if a.Name == "" || a.Key == "" {
-		return StorageAccount{}, errorf(CodeConfigInvalid, nil, "connection string needs AccountName and AccountKey (identity-based connections are not supported by the local host)")
+		return StorageAccount{}, reason.Errorf(CodeConfigInvalid, nil, "connection string needs AccountName and AccountKey (identity-based connections are not supported by the local host)")
 	}
 	proto := kv["defaultendpointsprotocol"]
 	if proto == "" {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // EventGridEvent is one event in the Event Grid schema, as Azure Storage
@@ -59,7 +61,7 @@ func (o *EventGridOptions) setDefaults(settings map[string]string) error {
 		o.Duplicates = 1
 	}
 	if o.Duplicates < 1 || o.Duplicates > 100 {
-		return errorf(CodeConfigInvalid, nil, "event grid duplicates %d must be 1..100", o.Duplicates)
+		return reason.Errorf(CodeConfigInvalid, nil, "event grid duplicates %d must be 1..100", o.Duplicates)
 	}
 	if o.SubscriptionID == "" {
 		o.SubscriptionID = "00000000-0000-0000-0000-000000000000"
@@ -101,15 +103,15 @@ type eventGridSource struct {
 func newEventGridSource(h *Host, opts EventGridOptions) (*eventGridSource, error) {
 	acct, err := storageAccountFor(h.opts.Settings, opts.Connection)
 	if err != nil {
-		return nil, errorf(CodeConfigMissing, err, "event grid source")
+		return nil, reason.Errorf(CodeConfigMissing, err, "event grid source")
 	}
 	cred, err := container.NewSharedKeyCredential(acct.Name, acct.Key)
 	if err != nil {
-		return nil, errorf(CodeConfigInvalid, err, "storage key for %s", acct.Name)
+		return nil, reason.Errorf(CodeConfigInvalid, err, "storage key for %s", acct.Name)
 	}
 	c, err := container.NewClientWithSharedKeyCredential(acct.BlobEndpoint+"/"+opts.Container, cred, nil)
 	if err != nil {
-		return nil, errorf(CodeStorageFailed, err, "container client %s", opts.Container)
+		return nil, reason.Errorf(CodeStorageFailed, err, "container client %s", opts.Container)
 	}
 	seed := opts.Seed
 	if seed == 0 {
@@ -278,7 +280,7 @@ func (s *eventGridSource) list(ctx context.Context) ([]listedBlob, error) {
 	for pager.More() {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
-			return nil, errorf(CodeStorageFailed, err, "list %s", s.opts.Container)
+			return nil, reason.Errorf(CodeStorageFailed, err, "list %s", s.opts.Container)
 		}
 		for _, it := range page.Segment.BlobItems {
 			if it.Name == nil || it.Properties == nil || it.Properties.ETag == nil {
@@ -384,7 +386,7 @@ func (s *eventGridSource) deliver(ctx context.Context, d *delivery) {
 		select {
 		case err = <-done:
 		case <-timer.C:
-			err = errorf(CodeInvocationTimeout, nil, "no answer within Event Grid's %s", s.opts.DeliveryTimeout)
+			err = reason.Errorf(CodeInvocationTimeout, nil, "no answer within Event Grid's %s", s.opts.DeliveryTimeout)
 		}
 		timer.Stop()
 		if err == nil {

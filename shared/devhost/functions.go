@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Trigger types the local host serves.
@@ -51,7 +53,7 @@ func LoadFunctions(root string) ([]*Function, error) {
 		paths, _ = filepath.Glob(filepath.Join(root, "functions", "*", "function.json"))
 	}
 	if len(paths) == 0 {
-		return nil, errorf(CodeConfigMissing, nil, "no function.json under %s/<Name>/ or %s/functions/<Name>/", root, root)
+		return nil, reason.Errorf(CodeConfigMissing, nil, "no function.json under %s/<Name>/ or %s/functions/<Name>/", root, root)
 	}
 	sort.Strings(paths)
 	seen := map[string]string{}
@@ -63,7 +65,7 @@ func LoadFunctions(root string) ([]*Function, error) {
 		}
 		key := strings.ToLower(fn.Name)
 		if prev, dup := seen[key]; dup {
-			return nil, errorf(CodeFunctionInvalid, nil, "function %s defined twice (%s and %s)", fn.Name, prev, p)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "function %s defined twice (%s and %s)", fn.Name, prev, p)
 		}
 		seen[key] = p
 		fns = append(fns, fn)
@@ -74,20 +76,20 @@ func LoadFunctions(root string) ([]*Function, error) {
 func loadFunction(path string) (*Function, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, errorf(CodeConfigMissing, err, "read %s", path)
+		return nil, reason.Errorf(CodeConfigMissing, err, "read %s", path)
 	}
 	var doc struct {
 		Bindings []Binding `json:"bindings"`
 		Disabled bool      `json:"disabled"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, errorf(CodeFunctionInvalid, err, "%s is not valid JSON", path)
+		return nil, reason.Errorf(CodeFunctionInvalid, err, "%s is not valid JSON", path)
 	}
 	fn := &Function{Name: filepath.Base(filepath.Dir(path)), Path: path, Disabled: doc.Disabled}
 	triggers := 0
 	for _, bd := range doc.Bindings {
 		if bd.Name == "" || bd.Type == "" {
-			return nil, errorf(CodeFunctionInvalid, nil, "%s: every binding needs a name and a type", path)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: every binding needs a name and a type", path)
 		}
 		isTrigger := strings.HasSuffix(strings.ToLower(bd.Type), "trigger")
 		switch {
@@ -101,34 +103,34 @@ func loadFunction(path string) (*Function, error) {
 		}
 	}
 	if triggers != 1 {
-		return nil, errorf(CodeFunctionInvalid, nil, "%s: a function needs exactly one trigger, found %d", path, triggers)
+		return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: a function needs exactly one trigger, found %d", path, triggers)
 	}
 	if len(fn.Inputs) > 0 {
-		return nil, errorf(CodeFunctionInvalid, nil, "%s: input binding %q (%s) is not served by the local host", path, fn.Inputs[0].Name, fn.Inputs[0].Type)
+		return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: input binding %q (%s) is not served by the local host", path, fn.Inputs[0].Name, fn.Inputs[0].Type)
 	}
 	for _, o := range fn.Outputs {
 		switch strings.ToLower(o.Type) {
 		case "queue":
 			if o.QueueName == "" {
-				return nil, errorf(CodeFunctionInvalid, nil, "%s: queue output %q needs queueName", path, o.Name)
+				return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: queue output %q needs queueName", path, o.Name)
 			}
 		case "http":
 		default:
-			return nil, errorf(CodeFunctionInvalid, nil, "%s: output binding %q of type %s is not served by the local host", path, o.Name, o.Type)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: output binding %q of type %s is not served by the local host", path, o.Name, o.Type)
 		}
 	}
 	switch fn.Trigger.Type {
 	case TriggerEventGrid, TriggerHTTP:
 	case TriggerQueue:
 		if fn.Trigger.QueueName == "" {
-			return nil, errorf(CodeFunctionInvalid, nil, "%s: queueTrigger needs queueName", path)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: queueTrigger needs queueName", path)
 		}
 	case TriggerTimer:
 		if _, err := ParseNCrontab(fn.Trigger.Schedule); err != nil {
-			return nil, errorf(CodeScheduleInvalid, err, "%s: timerTrigger schedule", path)
+			return nil, reason.Errorf(CodeScheduleInvalid, err, "%s: timerTrigger schedule", path)
 		}
 	default:
-		return nil, errorf(CodeFunctionInvalid, nil, "%s: trigger type %s is not served by the local host", path, fn.Trigger.Type)
+		return nil, reason.Errorf(CodeFunctionInvalid, nil, "%s: trigger type %s is not served by the local host", path, fn.Trigger.Type)
 	}
 	return fn, nil
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // handlerProcess runs the custom handler, restarts it when it dies, and
@@ -55,10 +57,10 @@ func resolveHandlerPath(root, p string) (string, error) {
 	}
 	st, err := os.Stat(p)
 	if err != nil {
-		return "", errorf(CodeHandlerStart, err, "handler executable %s", p)
+		return "", reason.Errorf(CodeHandlerStart, err, "handler executable %s", p)
 	}
 	if st.IsDir() || st.Mode()&0o111 == 0 {
-		return "", errorf(CodeHandlerStart, nil, "handler %s is not an executable file (build it, or pass --handler)", p)
+		return "", reason.Errorf(CodeHandlerStart, nil, "handler %s is not an executable file (build it, or pass --handler)", p)
 	}
 	return p, nil
 }
@@ -109,7 +111,7 @@ func (h *handlerProcess) supervise(ctx context.Context, firstStart chan<- error)
 func (h *handlerProcess) startOnce(ctx context.Context) (<-chan error, error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, errorf(CodeHandlerStart, err, "find a free port")
+		return nil, reason.Errorf(CodeHandlerStart, err, "find a free port")
 	}
 	workerID := newUUID()
 	cmd := exec.Command(h.path, h.args...)
@@ -125,7 +127,7 @@ func (h *handlerProcess) startOnce(ctx context.Context) (<-chan error, error) {
 	cmd.Stderr = h.output
 	cmd.SysProcAttr = handlerSysProcAttr()
 	if err := cmd.Start(); err != nil {
-		return nil, errorf(CodeHandlerStart, err, "start %s", h.path)
+		return nil, reason.Errorf(CodeHandlerStart, err, "start %s", h.path)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -144,7 +146,7 @@ func (h *handlerProcess) startOnce(ctx context.Context) (<-chan error, error) {
 		}
 		select {
 		case werr := <-exited:
-			return nil, errorf(CodeHandlerStart, werr, "handler %s exited before listening on port %d (does it read FUNCTIONS_CUSTOMHANDLER_PORT?)", h.path, port)
+			return nil, reason.Errorf(CodeHandlerStart, werr, "handler %s exited before listening on port %d (does it read FUNCTIONS_CUSTOMHANDLER_PORT?)", h.path, port)
 		case <-ctx.Done():
 			h.stop()
 			return nil, ctx.Err()
@@ -153,7 +155,7 @@ func (h *handlerProcess) startOnce(ctx context.Context) (<-chan error, error) {
 		if time.Now().After(deadline) {
 			h.stop()
 			<-exited
-			return nil, errorf(CodeHandlerStart, nil, "handler %s did not listen on 127.0.0.1:%d within %s", h.path, port, h.startTTL)
+			return nil, reason.Errorf(CodeHandlerStart, nil, "handler %s did not listen on 127.0.0.1:%d within %s", h.path, port, h.startTTL)
 		}
 	}
 	h.log.Info("handler listening", "pid", cmd.Process.Pid, "port", port, "start", h.starts)
@@ -171,9 +173,9 @@ func (h *handlerProcess) endpoint(ctx context.Context) (string, error) {
 	select {
 	case <-ready:
 	case <-ctx.Done():
-		return "", errorf(CodeHandlerFailed, ctx.Err(), "handler not ready")
+		return "", reason.Errorf(CodeHandlerFailed, ctx.Err(), "handler not ready")
 	case <-h.done:
-		return "", errorf(CodeHandlerFailed, nil, "handler stopped")
+		return "", reason.Errorf(CodeHandlerFailed, nil, "handler stopped")
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()

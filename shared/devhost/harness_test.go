@@ -18,6 +18,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 var (
@@ -46,7 +47,7 @@ func echoHandler(t *testing.T) string {
 		echoPath = filepath.Join(echoDir, "echohandler")
 		out, err := exec.Command("go", "build", "-o", echoPath, "./testdata/echohandler").CombinedOutput()
 		if err != nil {
-			echoErr = &Error{Code: CodeHandlerStart, Msg: string(out), Err: err}
+			echoErr = &reason.Error{Code: CodeHandlerStart, Message: string(out), Err: err}
 		}
 	})
 	if echoErr != nil {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Options configure a local host. Zero values take the defaults below.
@@ -111,10 +113,10 @@ func New(opts Options) (*Host, error) {
 	}
 	host, port, err := net.SplitHostPort(opts.Listen)
 	if err != nil || port == "" {
-		return nil, errorf(CodeConfigInvalid, err, "listen address %q is not host:port", opts.Listen)
+		return nil, reason.Errorf(CodeConfigInvalid, err, "listen address %q is not host:port", opts.Listen)
 	}
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, errorf(CodeConfigInvalid, nil, "listen address %q: the local host listens on loopback only", opts.Listen)
+		return nil, reason.Errorf(CodeConfigInvalid, nil, "listen address %q: the local host listens on loopback only", opts.Listen)
 	}
 	cfg, err := LoadHostConfig(opts.ScriptRoot)
 	if err != nil {
@@ -156,17 +158,17 @@ func New(opts Options) (*Host, error) {
 			h.timers[fn.Name] = newTimerState(s, fn.Trigger.UseMonitor)
 		case TriggerQueue:
 			if _, err := storageAccountFor(opts.Settings, fn.Trigger.Connection); err != nil {
-				return nil, errorf(CodeConfigMissing, err, "function %s", fn.Name)
+				return nil, reason.Errorf(CodeConfigMissing, err, "function %s", fn.Name)
 			}
 		case TriggerHTTP:
 			if _, err := parseRoute(routeOf(fn)); err != nil {
-				return nil, errorf(CodeFunctionInvalid, err, "function %s route", fn.Name)
+				return nil, reason.Errorf(CodeFunctionInvalid, err, "function %s route", fn.Name)
 			}
 		}
 		for _, o := range fn.Outputs {
 			if strings.EqualFold(o.Type, "queue") {
 				if _, err := storageAccountFor(opts.Settings, o.Connection); err != nil {
-					return nil, errorf(CodeConfigMissing, err, "function %s output %s", fn.Name, o.Name)
+					return nil, reason.Errorf(CodeConfigMissing, err, "function %s output %s", fn.Name, o.Name)
 				}
 			}
 		}
@@ -233,7 +235,7 @@ func (h *Host) HandlerStarts() int { return h.handler.startCount() }
 func (h *Host) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", h.opts.Listen)
 	if err != nil {
-		return errorf(CodeConfigInvalid, err, "listen on %s", h.opts.Listen)
+		return reason.Errorf(CodeConfigInvalid, err, "listen on %s", h.opts.Listen)
 	}
 	handlerCtx, stopHandler := context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
@@ -283,7 +285,7 @@ func (h *Host) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
-			runErr = errorf(CodeConfigInvalid, err, "serve HTTP")
+			runErr = reason.Errorf(CodeConfigInvalid, err, "serve HTTP")
 		}
 	}
 	h.log.Info("stopping", "grace", h.opts.ShutdownGrace)

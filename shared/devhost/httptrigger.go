@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 func authLevelOf(fn *Function) string {
@@ -103,7 +105,7 @@ func (h *Host) authorised(fn *Function, r *http.Request) bool {
 func (h *Host) httpInvocation(fn *Function, r *http.Request, params map[string]string) (*invocation, error) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 100<<20))
 	if err != nil {
-		return nil, errorf(CodeTriggerValueBad, err, "read request body")
+		return nil, reason.Errorf(CodeTriggerValueBad, err, "read request body")
 	}
 	scheme := "http"
 	if r.TLS != nil {

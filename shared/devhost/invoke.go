@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // HostVersion is what the local host reports in X-Azure-Functions-HostVersion.
@@ -55,11 +57,11 @@ func (h *Host) call(ctx context.Context, inv *invocation) (outcome, error) {
 	}
 	body, err := json.Marshal(invocationRequest{Data: inv.data, Metadata: inv.metadata})
 	if err != nil {
-		return outcome{}, errorf(CodeHandlerFailed, err, "encode invocation")
+		return outcome{}, reason.Errorf(CodeHandlerFailed, err, "encode invocation")
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/"+inv.fn.Name, bytes.NewReader(body))
 	if err != nil {
-		return outcome{}, errorf(CodeHandlerFailed, err, "build request")
+		return outcome{}, reason.Errorf(CodeHandlerFailed, err, "build request")
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("X-Azure-Functions-HostVersion", HostVersion)
@@ -68,14 +70,14 @@ func (h *Host) call(ctx context.Context, inv *invocation) (outcome, error) {
 	resp, err := h.client.Do(req)
 	if err != nil {
 		if ctx.Err() == context.DeadlineExceeded {
-			return outcome{}, errorf(CodeInvocationTimeout, err, "%s did not answer within functionTimeout %s", inv.fn.Name, h.cfg.FunctionTimeout)
+			return outcome{}, reason.Errorf(CodeInvocationTimeout, err, "%s did not answer within functionTimeout %s", inv.fn.Name, h.cfg.FunctionTimeout)
 		}
-		return outcome{}, errorf(CodeHandlerFailed, err, "call handler")
+		return outcome{}, reason.Errorf(CodeHandlerFailed, err, "call handler")
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return outcome{status: resp.StatusCode}, errorf(CodeHandlerFailed, err, "read handler answer")
+		return outcome{status: resp.StatusCode}, reason.Errorf(CodeHandlerFailed, err, "read handler answer")
 	}
 	out := outcome{status: resp.StatusCode}
 	var perr error
@@ -84,10 +86,10 @@ func (h *Host) call(ctx context.Context, inv *invocation) (outcome, error) {
 	}
 	h.printLogs(inv, out.result.Logs) // printed whatever the status, when the body carries them
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return out, errorf(CodeHandlerFailed, nil, "handler answered %d: %s", resp.StatusCode, snippet(raw))
+		return out, reason.Errorf(CodeHandlerFailed, nil, "handler answered %d: %s", resp.StatusCode, snippet(raw))
 	}
 	if perr != nil {
-		return out, errorf(CodeHandlerBadAnswer, perr, "handler's 2xx answer is not {Outputs, Logs, ReturnValue} JSON: %s", snippet(raw))
+		return out, reason.Errorf(CodeHandlerBadAnswer, perr, "handler's 2xx answer is not {Outputs, Logs, ReturnValue} JSON: %s", snippet(raw))
 	}
 	return out, nil
 }
@@ -105,7 +107,7 @@ func (h *Host) summarise(inv *invocation, out outcome, err error) {
 		"duration_ms", out.duration.Milliseconds(),
 	}
 	if err != nil {
-		attrs = append(attrs, "outcome", "failed", "code", string(CodeOf(err)), "err", err.Error())
+		attrs = append(attrs, "outcome", "failed", "code", string(reason.CodeOf(err)), "err", err.Error())
 		h.log.Warn("executed", attrs...)
 	} else {
 		attrs = append(attrs, "outcome", "succeeded", "status", out.status)

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Schedule is a parsed NCRONTAB expression as the Functions timer trigger reads
@@ -27,7 +29,7 @@ func ParseNCrontab(expr string) (*Schedule, error) {
 		fields = append([]string{"0"}, fields...)
 	}
 	if len(fields) != 6 {
-		return nil, errorf(CodeScheduleInvalid, nil, "schedule %q: want 6 fields (second minute hour day month day-of-week), got %d", expr, len(strings.Fields(expr)))
+		return nil, reason.Errorf(CodeScheduleInvalid, nil, "schedule %q: want 6 fields (second minute hour day month day-of-week), got %d", expr, len(strings.Fields(expr)))
 	}
 	s := &Schedule{expr: expr}
 	specs := []struct {
@@ -45,23 +47,23 @@ func ParseNCrontab(expr string) (*Schedule, error) {
 	}
 	for i, sp := range specs {
 		if err := parseField(fields[i], sp.lo, sp.hi, sp.names, sp.dst); err != nil {
-			return nil, errorf(CodeScheduleInvalid, nil, "schedule %q: %s field %q: %s", expr, sp.name, fields[i], err.Msg)
+			return nil, reason.Errorf(CodeScheduleInvalid, nil, "schedule %q: %s field %q: %s", expr, sp.name, fields[i], err.Message)
 		}
 	}
 	return s, nil
 }
 
-func parseField(f string, lo, hi int, names map[string]int, dst *[64]bool) *Error {
+func parseField(f string, lo, hi int, names map[string]int, dst *[64]bool) *reason.Error {
 	for _, part := range strings.Split(f, ",") {
 		if part == "" {
-			return errorf(CodeScheduleInvalid, nil, "empty list item")
+			return reason.Errorf(CodeScheduleInvalid, nil, "empty list item")
 		}
 		rng, stepStr, hasStep := strings.Cut(part, "/")
 		step := 1
 		if hasStep {
 			n, err := strconv.Atoi(stepStr)
 			if err != nil || n < 1 {
-				return errorf(CodeScheduleInvalid, nil, "step %q must be a positive number", stepStr)
+				return reason.Errorf(CodeScheduleInvalid, nil, "step %q must be a positive number", stepStr)
 			}
 			step = n
 		}
@@ -71,7 +73,7 @@ func parseField(f string, lo, hi int, names map[string]int, dst *[64]bool) *Erro
 			a, b = lo, hi
 		case strings.Contains(rng, "-"):
 			x, y, _ := strings.Cut(rng, "-")
-			var e *Error
+			var e *reason.Error
 			if a, e = fieldValue(x, lo, hi, names); e != nil {
 				return e
 			}
@@ -79,10 +81,10 @@ func parseField(f string, lo, hi int, names map[string]int, dst *[64]bool) *Erro
 				return e
 			}
 			if a > b {
-				return errorf(CodeScheduleInvalid, nil, "range %q runs backwards", rng)
+				return reason.Errorf(CodeScheduleInvalid, nil, "range %q runs backwards", rng)
 			}
 		default:
-			var e *Error
+			var e *reason.Error
 			if a, e = fieldValue(rng, lo, hi, names); e != nil {
 				return e
 			}
@@ -98,16 +100,16 @@ func parseField(f string, lo, hi int, names map[string]int, dst *[64]bool) *Erro
 	return nil
 }
 
-func fieldValue(s string, lo, hi int, names map[string]int) (int, *Error) {
+func fieldValue(s string, lo, hi int, names map[string]int) (int, *reason.Error) {
 	if v, ok := names[strings.ToLower(s)]; ok {
 		return v, nil
 	}
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		return 0, errorf(CodeScheduleInvalid, nil, "%q is not a number", s)
+		return 0, reason.Errorf(CodeScheduleInvalid, nil, "%q is not a number", s)
 	}
 	if v < lo || v > hi {
-		return 0, errorf(CodeScheduleInvalid, nil, "%d is outside %d-%d", v, lo, hi)
+		return 0, reason.Errorf(CodeScheduleInvalid, nil, "%d is outside %d-%d", v, lo, hi)
 	}
 	return v, nil
 }

@@ -3,6 +3,8 @@ package devhost
 import (
 	"testing"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 func TestNCrontabNext(t *testing.T) {
@@ -57,7 +59,7 @@ func TestNCrontabInvalid(t *testing.T) {
 		"* * * 0 * *", "* * * * 13 *", "* * * * * 7", "*/0 * * * * *", "5-1 * * * * *",
 		"a * * * * *", "1,,2 * * * * *", "* * * * foo *",
 	} {
-		if _, err := ParseNCrontab(expr); CodeOf(err) != CodeScheduleInvalid {
+		if _, err := ParseNCrontab(expr); reason.CodeOf(err) != CodeScheduleInvalid {
 			t.Errorf("ParseNCrontab(%q) err = %v, want code %s", expr, err, CodeScheduleInvalid)
 		}
 	}

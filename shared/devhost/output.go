@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // writeOutputs writes the queue output bindings of a successful invocation.
@@ -26,15 +28,15 @@ func (h *Host) writeOutputs(ctx context.Context, inv *invocation, res invocation
 		}
 		msgs, err := queueOutputMessages(raw)
 		if err != nil {
-			return errorf(CodeOutputFailed, err, "output %q", b.Name)
+			return reason.Errorf(CodeOutputFailed, err, "output %q", b.Name)
 		}
 		q, err := h.queues.client(ctx, b.Connection, b.QueueName, true)
 		if err != nil {
-			return errorf(CodeOutputFailed, err, "output %q: queue %s", b.Name, b.QueueName)
+			return reason.Errorf(CodeOutputFailed, err, "output %q: queue %s", b.Name, b.QueueName)
 		}
 		for _, m := range msgs {
 			if err := q.enqueue(ctx, m); err != nil {
-				return errorf(CodeOutputFailed, err, "output %q: enqueue to %s", b.Name, b.QueueName)
+				return reason.Errorf(CodeOutputFailed, err, "output %q: enqueue to %s", b.Name, b.QueueName)
 			}
 		}
 		h.log.Debug("output written", "function", inv.fn.Name, "invocation_id", inv.id, "binding", b.Name, "queue", b.QueueName, "messages", len(msgs))

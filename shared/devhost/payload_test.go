@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // The queue metadata matches a payload captured from the real host
@@ -108,7 +110,7 @@ func TestRouteMatch(t *testing.T) {
 		t.Errorf("catch-all = %v %v", got, ok)
 	}
 	for _, bad := range []string{"a/{id?}/b", "a//b", "a/{}", "a/x{id}"} {
-		if _, err := parseRoute(bad); CodeOf(err) != CodeFunctionInvalid {
+		if _, err := parseRoute(bad); reason.CodeOf(err) != CodeFunctionInvalid {
 			t.Errorf("parseRoute(%q) err = %v", bad, err)
 		}
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/queueerror"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // queueMessage is a dequeued message, its text still encoded as stored.
@@ -53,11 +55,11 @@ func storageAccountFor(settings map[string]string, connection string) (StorageAc
 	}
 	cs, ok := settings[connection]
 	if !ok || cs == "" {
-		return StorageAccount{}, errorf(CodeConfigMissing, nil, "setting %s (a storage connection string) is not set", connection)
+		return StorageAccount{}, reason.Errorf(CodeConfigMissing, nil, "setting %s (a storage connection string) is not set", connection)
 	}
 	a, err := ParseConnectionString(cs)
 	if err != nil {
-		return StorageAccount{}, errorf(CodeConfigInvalid, err, "setting %s", connection)
+		return StorageAccount{}, reason.Errorf(CodeConfigInvalid, err, "setting %s", connection)
 	}
 	return a, nil
 }
@@ -74,11 +76,11 @@ func (s *queueStore) client(ctx context.Context, connection, name string, create
 		}
 		cred, err := azqueue.NewSharedKeyCredential(acct.Name, acct.Key)
 		if err != nil {
-			return nil, errorf(CodeConfigInvalid, err, "storage key for %s", acct.Name)
+			return nil, reason.Errorf(CodeConfigInvalid, err, "storage key for %s", acct.Name)
 		}
 		c, err := azqueue.NewQueueClientWithSharedKeyCredential(acct.QueueEndpoint+"/"+name, cred, nil)
 		if err != nil {
-			return nil, errorf(CodeStorageFailed, err, "queue client %s", name)
+			return nil, reason.Errorf(CodeStorageFailed, err, "queue client %s", name)
 		}
 		q = &queueRef{name: name, encoding: s.encoding, c: c}
 		s.mu.Lock()
@@ -106,7 +108,7 @@ func (q *queueRef) ensure(ctx context.Context) error {
 		return nil
 	}
 	if _, err := q.c.Create(ctx, nil); err != nil && !queueerror.HasCode(err, queueerror.QueueAlreadyExists) {
-		return errorf(CodeStorageFailed, err, "create queue %s", q.name)
+		return reason.Errorf(CodeStorageFailed, err, "create queue %s", q.name)
 	}
 	q.created = true
 	return nil
@@ -136,7 +138,7 @@ func (q *queueRef) enqueue(ctx context.Context, body []byte) error {
 // enqueueText puts already-encoded text (used to move a message to poison as is).
 func (q *queueRef) enqueueText(ctx context.Context, text string) error {
 	if _, err := q.c.EnqueueMessage(ctx, text, nil); err != nil {
-		return errorf(CodeStorageFailed, err, "enqueue to %s", q.name)
+		return reason.Errorf(CodeStorageFailed, err, "enqueue to %s", q.name)
 	}
 	return nil
 }
@@ -152,7 +154,7 @@ func (q *queueRef) dequeue(ctx context.Context, n int, visibility time.Duration)
 		if queueerror.HasCode(err, queueerror.QueueNotFound) {
 			return nil, nil
 		}
-		return nil, errorf(CodeStorageFailed, err, "dequeue from %s", q.name)
+		return nil, reason.Errorf(CodeStorageFailed, err, "dequeue from %s", q.name)
 	}
 	out := make([]queueMessage, 0, len(resp.Messages))
 	for _, m := range resp.Messages {
@@ -167,7 +169,7 @@ func (q *queueRef) dequeue(ctx context.Context, n int, visibility time.Duration)
 
 func (q *queueRef) delete(ctx context.Context, m queueMessage) error {
 	if _, err := q.c.DeleteMessage(ctx, m.ID, m.PopReceipt, nil); err != nil {
-		return errorf(CodeStorageFailed, err, "delete message %s from %s", m.ID, q.name)
+		return reason.Errorf(CodeStorageFailed, err, "delete message %s from %s", m.ID, q.name)
 	}
 	return nil
 }
@@ -178,7 +180,7 @@ func (q *queueRef) release(ctx context.Context, m queueMessage, delay time.Durat
 		VisibilityTimeout: ptr(int32(delay / time.Second)),
 	})
 	if err != nil {
-		return errorf(CodeStorageFailed, err, "release message %s on %s", m.ID, q.name)
+		return reason.Errorf(CodeStorageFailed, err, "release message %s on %s", m.ID, q.name)
 	}
 	return nil
 }
@@ -190,7 +192,7 @@ func (q *queueRef) depth(ctx context.Context) (int, error) {
 		if queueerror.HasCode(err, queueerror.QueueNotFound) {
 			return 0, nil
 		}
-		return 0, errorf(CodeStorageFailed, err, "properties of %s", q.name)
+		return 0, reason.Errorf(CodeStorageFailed, err, "properties of %s", q.name)
 	}
 	return int(deref(p.ApproximateMessagesCount)), nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // runQueueTrigger polls one queue for one function until ctx ends, following
@@ -103,7 +105,7 @@ func (h *Host) processQueueMessage(ctx context.Context, fn *Function, q *queueRe
 	var err error
 	body, ok := q.decode(m.Text)
 	if !ok {
-		err = errorf(CodeTriggerValueBad, nil, "message %s on %s is not base64 (host.json messageEncoding is base64)", m.ID, q.name)
+		err = reason.Errorf(CodeTriggerValueBad, nil, "message %s on %s is not base64 (host.json messageEncoding is base64)", m.ID, q.name)
 		h.summarise(inv, outcome{}, err)
 	} else {
 		inv.data = map[string]any{fn.Trigger.Name: serializedString(string(body))}

@@ -2,6 +2,8 @@ package devhost
 
 import (
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // route is a parsed httpTrigger route template: literals, {param},
@@ -30,17 +32,17 @@ func parseRoute(tmpl string) (*route, error) {
 	parts := strings.Split(strings.Trim(tmpl, "/"), "/")
 	for i, p := range parts {
 		if p == "" {
-			return nil, errorf(CodeFunctionInvalid, nil, "route %q has an empty segment", tmpl)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "route %q has an empty segment", tmpl)
 		}
 		if !strings.HasPrefix(p, "{") {
 			if strings.ContainsAny(p, "{}") {
-				return nil, errorf(CodeFunctionInvalid, nil, "route %q: segment %q mixes text and parameters (not supported locally)", tmpl, p)
+				return nil, reason.Errorf(CodeFunctionInvalid, nil, "route %q: segment %q mixes text and parameters (not supported locally)", tmpl, p)
 			}
 			r.segs = append(r.segs, routeSeg{literal: p})
 			continue
 		}
 		if !strings.HasSuffix(p, "}") {
-			return nil, errorf(CodeFunctionInvalid, nil, "route %q: unclosed parameter %q", tmpl, p)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "route %q: unclosed parameter %q", tmpl, p)
 		}
 		body := p[1 : len(p)-1]
 		seg := routeSeg{}
@@ -60,11 +62,11 @@ func parseRoute(tmpl string) (*route, error) {
 			seg.optional = true
 		}
 		if body == "" {
-			return nil, errorf(CodeFunctionInvalid, nil, "route %q: parameter without a name", tmpl)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "route %q: parameter without a name", tmpl)
 		}
 		seg.param = body
 		if (seg.optional || seg.catchAll) && i != len(parts)-1 {
-			return nil, errorf(CodeFunctionInvalid, nil, "route %q: only the last parameter may be optional or catch-all", tmpl)
+			return nil, reason.Errorf(CodeFunctionInvalid, nil, "route %q: only the last parameter may be optional or catch-all", tmpl)
 		}
 		r.segs = append(r.segs, seg)
 	}

@@ -3,6 +3,8 @@ package devhost
 import (
 	"encoding/json"
 	"os"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // LoadSettings reads the Values of a local.settings.json-style file. Core Tools
@@ -10,17 +12,17 @@ import (
 func LoadSettings(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, errorf(CodeConfigMissing, err, "read settings file %s", path)
+		return nil, reason.Errorf(CodeConfigMissing, err, "read settings file %s", path)
 	}
 	var f struct {
 		IsEncrypted bool           `json:"IsEncrypted"`
 		Values      map[string]any `json:"Values"`
 	}
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, errorf(CodeConfigInvalid, err, "settings file %s is not valid JSON", path)
+		return nil, reason.Errorf(CodeConfigInvalid, err, "settings file %s is not valid JSON", path)
 	}
 	if f.IsEncrypted {
-		return nil, errorf(CodeConfigInvalid, nil, "settings file %s is encrypted; the local host reads plain values only", path)
+		return nil, reason.Errorf(CodeConfigInvalid, nil, "settings file %s is encrypted; the local host reads plain values only", path)
 	}
 	out := make(map[string]string, len(f.Values))
 	for k, v := range f.Values {

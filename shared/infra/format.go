@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // FormatCheck checks formatting recursively and lists unformatted files.
@@ -14,7 +16,7 @@ func (r *Runner) FormatCheck(ctx context.Context) error {
 		return tfError("fmt -check", err)
 	}
 	if !ok {
-		return &Error{Code: CodeFormat, Message: "not formatted (run tofu fmt -recursive): " + strings.Join(files, ", ")}
+		return &reason.Error{Code: CodeFormat, Message: "not formatted (run tofu fmt -recursive): " + strings.Join(files, ", ")}
 	}
 	return nil
 }

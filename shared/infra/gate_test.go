@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 type offence struct {
@@ -230,7 +231,7 @@ func TestNormalizeRegion(t *testing.T) {
 
 func TestFindToolReportsMissingBinary(t *testing.T) {
 	_, err := infra.FindTool(context.Background(), filepath.Join(t.TempDir(), "tofu"))
-	if infra.ErrorCode(err) != infra.CodeToolMissing {
+	if reason.CodeOf(err) != infra.CodeToolMissing {
 		t.Fatalf("FindTool(missing) = %v, want code %s", err, infra.CodeToolMissing)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Runner drives one working directory (a root module) with one binary.
@@ -23,7 +25,7 @@ type Runner struct {
 func NewRunner(tool Tool, dir, pluginDir string, stdout, stderr io.Writer) (*Runner, error) {
 	tf, err := tfexec.NewTerraform(dir, tool.Path)
 	if err != nil {
-		return nil, &Error{Code: CodeToolMissing, Message: fmt.Sprintf("cannot drive %s in %s", tool.Path, dir), Err: err}
+		return nil, &reason.Error{Code: CodeToolMissing, Message: fmt.Sprintf("cannot drive %s in %s", tool.Path, dir), Err: err}
 	}
 	// The binary's stdout and stderr are copied by separate goroutines: when
 	// both go to one writer, serialise the writes.
@@ -41,7 +43,7 @@ func NewRunner(tool Tool, dir, pluginDir string, stdout, stderr io.Writer) (*Run
 }
 
 func tfError(op string, err error) error {
-	return &Error{Code: CodeTerraform, Message: op + " failed", Err: err}
+	return &reason.Error{Code: CodeTerraform, Message: op + " failed", Err: err}
 }
 
 type lockedWriter struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 	tfjson "github.com/hashicorp/terraform-json"
 )
 
@@ -12,7 +13,7 @@ import (
 func (r *Runner) ShowPlan(ctx context.Context, planFile string) (*tfjson.Plan, error) {
 	p, err := r.tf.ShowPlanFile(ctx, planFile)
 	if err != nil {
-		return nil, &Error{Code: CodePlanUnreadable, Message: "show -json " + planFile, Err: err}
+		return nil, &reason.Error{Code: CodePlanUnreadable, Message: "show -json " + planFile, Err: err}
 	}
 	return p, nil
 }
@@ -21,7 +22,7 @@ func (r *Runner) ShowPlan(ctx context.Context, planFile string) (*tfjson.Plan, e
 func (r *Runner) ShowState(ctx context.Context) (*tfjson.State, error) {
 	s, err := r.tf.Show(ctx)
 	if err != nil {
-		return nil, &Error{Code: CodePlanUnreadable, Message: "show -json (state)", Err: err}
+		return nil, &reason.Error{Code: CodePlanUnreadable, Message: "show -json (state)", Err: err}
 	}
 	return s, nil
 }
@@ -30,11 +31,11 @@ func (r *Runner) ShowState(ctx context.Context) (*tfjson.State, error) {
 func ReadPlanJSON(path string) (*tfjson.Plan, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &Error{Code: CodePlanUnreadable, Message: path, Err: err}
+		return nil, &reason.Error{Code: CodePlanUnreadable, Message: path, Err: err}
 	}
 	var p tfjson.Plan
 	if err := json.Unmarshal(b, &p); err != nil {
-		return nil, &Error{Code: CodePlanUnreadable, Message: path + " is not plan JSON", Err: err}
+		return nil, &reason.Error{Code: CodePlanUnreadable, Message: path + " is not plan JSON", Err: err}
 	}
 	return &p, nil
 }
@@ -43,11 +44,11 @@ func ReadPlanJSON(path string) (*tfjson.Plan, error) {
 func ReadStateJSON(path string) (*tfjson.State, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &Error{Code: CodePlanUnreadable, Message: path, Err: err}
+		return nil, &reason.Error{Code: CodePlanUnreadable, Message: path, Err: err}
 	}
 	var s tfjson.State
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, &Error{Code: CodePlanUnreadable, Message: path + " is not state JSON", Err: err}
+		return nil, &reason.Error{Code: CodePlanUnreadable, Message: path + " is not state JSON", Err: err}
 	}
 	return &s, nil
 }

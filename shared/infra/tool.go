@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Minimum versions: mock_provider in `test` needs OpenTofu 1.8 / Terraform 1.7.
@@ -33,7 +35,7 @@ func FindTool(ctx context.Context, explicit string) (Tool, error) {
 	if explicit != "" {
 		path, err := exec.LookPath(explicit)
 		if err != nil {
-			return Tool{}, &Error{Code: CodeToolMissing, Message: "the tofu/terraform binary " + explicit + " is not executable", Err: err}
+			return Tool{}, &reason.Error{Code: CodeToolMissing, Message: "the tofu/terraform binary " + explicit + " is not executable", Err: err}
 		}
 		return inspect(ctx, path)
 	}
@@ -49,7 +51,7 @@ func FindTool(ctx context.Context, explicit string) (Tool, error) {
 		}
 		tried = append(tried, err.Error())
 	}
-	return Tool{}, &Error{Code: CodeToolMissing,
+	return Tool{}, &reason.Error{Code: CodeToolMissing,
 		Message: fmt.Sprintf("no OpenTofu >= %s or Terraform >= %s on PATH; run scripts/toolchain.sh and pass -tf or set BWV_TF_BIN %v", MinTofu, MinTerraform, tried)}
 }
 
@@ -60,11 +62,11 @@ func inspect(ctx context.Context, path string) (Tool, error) {
 	}
 	tf, err := tfexec.NewTerraform(os.TempDir(), path)
 	if err != nil {
-		return Tool{}, &Error{Code: CodeToolMissing, Message: path, Err: err}
+		return Tool{}, &reason.Error{Code: CodeToolMissing, Message: path, Err: err}
 	}
 	v, _, err := tf.Version(ctx, true)
 	if err != nil {
-		return Tool{}, &Error{Code: CodeToolMissing, Message: "cannot read the version of " + path, Err: err}
+		return Tool{}, &reason.Error{Code: CodeToolMissing, Message: "cannot read the version of " + path, Err: err}
 	}
 	flavour := "terraform"
 	if out, err := exec.CommandContext(ctx, path, "version").Output(); err == nil && strings.Contains(strings.ToLower(string(out)), "opentofu") {
@@ -75,7 +77,7 @@ func inspect(ctx context.Context, path string) (Tool, error) {
 		min = MinTofu
 	}
 	if v.Core().LessThan(min) {
-		return Tool{}, &Error{Code: CodeToolTooOld, Message: fmt.Sprintf("%s is %s %s; need >= %s (mock_provider)", path, flavour, v, min)}
+		return Tool{}, &reason.Error{Code: CodeToolTooOld, Message: fmt.Sprintf("%s is %s %s; need >= %s (mock_provider)", path, flavour, v, min)}
 	}
 	return Tool{Path: path, Flavour: flavour, Version: v}, nil
 }

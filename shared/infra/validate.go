@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Validate validates the configuration against the provider schemas (run
@@ -22,7 +24,7 @@ func (r *Runner) Validate(ctx context.Context) error {
 			}
 			msgs = append(msgs, where+d.Summary+": "+d.Detail)
 		}
-		return &Error{Code: CodeInvalid, Message: strings.Join(msgs, "; ")}
+		return &reason.Error{Code: CodeInvalid, Message: strings.Join(msgs, "; ")}
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/queueerror"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Clients are the SDK clients of one Target.
@@ -32,26 +33,26 @@ func Connect(t Target) (*Clients, error) {
 	retry := policy.RetryOptions{MaxRetries: 2, RetryDelay: 200 * time.Millisecond, MaxRetryDelay: 2 * time.Second, TryTimeout: 5 * time.Minute}
 	bcred, err := azblob.NewSharedKeyCredential(t.Account, t.Key)
 	if err != nil {
-		return nil, errorf(CodeSettingsInvalid, err, "storage key")
+		return nil, reason.Errorf(CodeSettingsInvalid, err, "storage key")
 	}
 	blobs, err := azblob.NewClientWithSharedKeyCredential(t.BlobEndpoint+"/", bcred,
 		&azblob.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: retry}})
 	if err != nil {
-		return nil, errorf(CodeSettingsInvalid, err, "blob endpoint %s", t.BlobEndpoint)
+		return nil, reason.Errorf(CodeSettingsInvalid, err, "blob endpoint %s", t.BlobEndpoint)
 	}
 	qcred, err := azqueue.NewSharedKeyCredential(t.Account, t.Key)
 	if err != nil {
-		return nil, errorf(CodeSettingsInvalid, err, "storage key")
+		return nil, reason.Errorf(CodeSettingsInvalid, err, "storage key")
 	}
 	queues, err := azqueue.NewServiceClientWithSharedKeyCredential(t.QueueEndpoint+"/", qcred,
 		&azqueue.ClientOptions{ClientOptions: azcore.ClientOptions{Retry: retry}})
 	if err != nil {
-		return nil, errorf(CodeSettingsInvalid, err, "queue endpoint %s", t.QueueEndpoint)
+		return nil, reason.Errorf(CodeSettingsInvalid, err, "queue endpoint %s", t.QueueEndpoint)
 	}
 	records, err := cosmosdb.New(cosmosdb.Options{Endpoint: t.CosmosEndpoint, Key: t.CosmosKey, Database: t.Database,
 		Clips: t.ClipsContainer, Audit: t.AuditContainer, ThrottleBudget: 10 * time.Second})
 	if err != nil {
-		return nil, errorf(CodeSettingsInvalid, err, "cosmos endpoint %s", t.CosmosEndpoint)
+		return nil, reason.Errorf(CodeSettingsInvalid, err, "cosmos endpoint %s", t.CosmosEndpoint)
 	}
 	return &Clients{Target: t, Blobs: blobs, Queues: queues, Records: records}, nil
 }
@@ -75,13 +76,13 @@ func (c *Clients) EnsureStorage(ctx context.Context, deadLetter string) error {
 
 // unreachableOr codes a connection failure as CodeUnreachable (the pipeline
 // is not running), anything else as code.
-func unreachableOr(err error, code Code, format string, args ...any) error {
+func unreachableOr(err error, code reason.Code, format string, args ...any) error {
 	if isUnreachable(err) {
-		e := errorf(CodeUnreachable, err, format, args...)
+		e := reason.Errorf(CodeUnreachable, err, format, args...)
 		e.Message += " — is the pipeline running (`make run`)?"
 		return e
 	}
-	return errorf(code, err, format, args...)
+	return reason.Errorf(code, err, format, args...)
 }
 
 func isUnreachable(err error) bool {

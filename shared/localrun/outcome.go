@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Final reports whether a record has reached the end of the pipeline: verified,
@@ -49,7 +50,7 @@ func WaitFinal(ctx context.Context, c *Clients, partition, id string, every time
 		}
 		select {
 		case <-ctx.Done():
-			return last, found, errorf(CodeTimeout, ctx.Err(), "clip %s did not reach a final state (last status %q)", id, last.Status)
+			return last, found, reason.Errorf(CodeTimeout, ctx.Err(), "clip %s did not reach a final state (last status %q)", id, last.Status)
 		case <-time.After(every):
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/shared/devhost"
 	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Default loopback ports (DESIGN.md "Local defaults"): the Functions host as
@@ -80,7 +81,7 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	if o.HandlerPath == "" {
-		return nil, errorf(CodeInputInvalid, nil, "no handler binary given")
+		return nil, reason.Errorf(CodeInputInvalid, nil, "no handler binary given")
 	}
 	if err := CheckPortsFree(map[string]int{"Functions host": o.HostPort, "Azurite blob": o.BlobPort,
 		"Azurite queue": o.QueuePort, "Cosmos": o.CosmosPort}); err != nil {
@@ -95,7 +96,7 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	}
 	if o.Reset {
 		if err := os.RemoveAll(o.DataDir); err != nil {
-			return nil, errorf(CodeStartFailed, err, "emptying %s", o.DataDir)
+			return nil, reason.Errorf(CodeStartFailed, err, "emptying %s", o.DataDir)
 		}
 	}
 	if o.SettingsOut == "" {
@@ -118,7 +119,7 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	wg.Wait()
 	if err := errors.Join(azErr, csErr); err != nil {
 		p.stopServices()
-		return nil, errorf(CodeStartFailed, err, "starting Azurite and the Cosmos server")
+		return nil, reason.Errorf(CodeStartFailed, err, "starting Azurite and the Cosmos server")
 	}
 	o.Logger.Info("services started", "azurite_pid", p.Azurite.PID(), "blob", p.Azurite.BlobEndpoint,
 		"queue", p.Azurite.QueueEndpoint, "cosmos_pid", p.Cosmos.PID(), "cosmos", p.Cosmos.Endpoint, "data", o.DataDir)
@@ -163,7 +164,7 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	})
 	if err != nil {
 		p.stopServices()
-		return nil, errorf(CodeStartFailed, err, "configuring the local Functions host")
+		return nil, reason.Errorf(CodeStartFailed, err, "configuring the local Functions host")
 	}
 	p.Host = host
 	hostCtx, stopHost := context.WithCancel(context.WithoutCancel(ctx))
@@ -175,17 +176,17 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	case <-p.hostExited:
 		err := p.hostErr
 		p.Stop()
-		return nil, errorf(CodeStartFailed, err, "starting the local Functions host and the handler")
+		return nil, reason.Errorf(CodeStartFailed, err, "starting the local Functions host and the handler")
 	case <-ctx.Done():
 		p.Stop()
-		return nil, errorf(CodeStartFailed, ctx.Err(), "interrupted while starting")
+		return nil, reason.Errorf(CodeStartFailed, ctx.Err(), "interrupted while starting")
 	}
 	_, portText, _ := net.SplitHostPort(host.Addr())
 	hostPort, _ := strconv.Atoi(portText)
 	p.Target, _ = TargetFromSettings(settings, hostPort, o.SettingsOut)
 	if err := WriteSettings(o.SettingsOut, settings, hostPort); err != nil {
 		p.Stop()
-		return nil, errorf(CodeStartFailed, err, "writing %s", o.SettingsOut)
+		return nil, reason.Errorf(CodeStartFailed, err, "writing %s", o.SettingsOut)
 	}
 	p.StartedIn = time.Since(began)
 	return p, nil

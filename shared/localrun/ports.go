@@ -5,6 +5,8 @@ import (
 	"net"
 	"sort"
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // CheckPortsFree tries to listen on 127.0.0.1:port for every named port
@@ -31,7 +33,7 @@ func CheckPortsFree(ports map[string]int) error {
 		l.Close()
 	}
 	if len(busy) > 0 {
-		return errorf(CodePortInUse, nil,
+		return reason.Errorf(CodePortInUse, nil,
 			"port %s already in use on 127.0.0.1 — is another `make run`, Azurite, a Cosmos emulator or `func start` running? Stop it, or choose other ports with the --*-port flags",
 			strings.Join(busy, ", "))
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 func TestCheckPortsFreeNamesEveryTakenPort(t *testing.T) {
@@ -26,7 +28,7 @@ func TestCheckPortsFreeNamesEveryTakenPort(t *testing.T) {
 	port := func(l net.Listener) int { return l.Addr().(*net.TCPAddr).Port }
 
 	err = CheckPortsFree(map[string]int{"Azurite blob": port(held[0]), "Cosmos": port(held[1]), "Functions host": freePort, "picked later": 0})
-	if CodeOf(err) != CodePortInUse {
+	if reason.CodeOf(err) != CodePortInUse {
 		t.Fatalf("err %v, want %s", err, CodePortInUse)
 	}
 	for _, want := range []string{strconv.Itoa(port(held[0])) + " (Azurite blob)", strconv.Itoa(port(held[1])) + " (Cosmos)"} {

@@ -14,6 +14,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Status is the operator's view of a running pipeline.
@@ -134,11 +135,11 @@ func readHost(ctx context.Context, t Target) (HostStatus, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return HostStatus{}, errorf(CodeUnreachable, nil, "local Functions host at %s answered %s to /admin/host/status", t.HostURL, resp.Status)
+		return HostStatus{}, reason.Errorf(CodeUnreachable, nil, "local Functions host at %s answered %s to /admin/host/status", t.HostURL, resp.Status)
 	}
 	h := HostStatus{Reachable: true}
 	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
-		return HostStatus{}, errorf(CodeUnreachable, err, "local Functions host status is not JSON")
+		return HostStatus{}, reason.Errorf(CodeUnreachable, err, "local Functions host status is not JSON")
 	}
 	h.Reachable = true
 	return h, nil
@@ -214,7 +215,7 @@ func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, i
 		for _, it := range page.Items {
 			var rec clip.Clip
 			if err := json.Unmarshal(it, &rec); err != nil {
-				return rows, pages, errorf(CodeUnreachable, err, "decoding a clip record")
+				return rows, pages, reason.Errorf(CodeUnreachable, err, "decoding a clip record")
 			}
 			rows = append(rows, rowOf(rec))
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/devhost"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Target is a running local pipeline as its clients see it: where storage,
@@ -60,11 +61,11 @@ type settingsFile struct {
 func ReadSettings(path string) (map[string]string, int, error) {
 	values, err := devhost.LoadSettings(path)
 	if err != nil {
-		return nil, 0, errorf(CodeSettingsInvalid, err, "reading settings %s", path)
+		return nil, 0, reason.Errorf(CodeSettingsInvalid, err, "reading settings %s", path)
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, 0, errorf(CodeSettingsInvalid, err, "reading settings %s", path)
+		return nil, 0, reason.Errorf(CodeSettingsInvalid, err, "reading settings %s", path)
 	}
 	var f struct {
 		Host struct {
@@ -106,7 +107,7 @@ func TargetFromSettings(v map[string]string, hostPort int, source string) (Targe
 	}
 	sa, err := devhost.ParseConnectionString(v["AzureWebJobsStorage"])
 	if err != nil {
-		return Target{}, errorf(CodeSettingsInvalid, err, "%s: setting AzureWebJobsStorage", source)
+		return Target{}, reason.Errorf(CodeSettingsInvalid, err, "%s: setting AzureWebJobsStorage", source)
 	}
 	if hostPort == 0 {
 		hostPort = DefaultHostPort
@@ -131,7 +132,7 @@ func TargetFromSettings(v map[string]string, hostPort int, source string) (Targe
 	for name, val := range map[string]string{"BWV_STORAGE_KEY (or AccountKey in AzureWebJobsStorage)": t.Key,
 		"BWV_BLOB_ENDPOINT": t.BlobEndpoint, "BWV_COSMOS_ENDPOINT": t.CosmosEndpoint, "BWV_COSMOS_KEY": t.CosmosKey} {
 		if val == "" {
-			return Target{}, errorf(CodeSettingsInvalid, nil, "%s: setting %s is empty; the local tools need it", source, name)
+			return Target{}, reason.Errorf(CodeSettingsInvalid, nil, "%s: setting %s is empty; the local tools need it", source, name)
 		}
 	}
 	return t, nil
@@ -151,11 +152,11 @@ func LoadTarget(path string) (Target, error) {
 				path = cand
 				break
 			} else if !errors.Is(err, fs.ErrNotExist) {
-				return Target{}, errorf(CodeSettingsInvalid, err, "checking %s", cand)
+				return Target{}, reason.Errorf(CodeSettingsInvalid, err, "checking %s", cand)
 			}
 		}
 		if path == "" {
-			return Target{}, errorf(CodeSettingsInvalid, nil,
+			return Target{}, reason.Errorf(CodeSettingsInvalid, nil,
 				"no settings found (looked for %s, local.settings.json, local.settings.sample.json under %s); start the pipeline with `make run` or pass --settings", RunSettingsPath, root)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // UploadOptions tunes Upload.
@@ -85,7 +86,7 @@ func Upload(ctx context.Context, c *Clients, container, name string, r io.Reader
 		o.ContentType = "video/mp4"
 	}
 	if size < 0 {
-		return UploadResult{}, errorf(CodeInputInvalid, nil, "size %d is negative", size)
+		return UploadResult{}, reason.Errorf(CodeInputInvalid, nil, "size %d is negative", size)
 	}
 	started := time.Now()
 	bb := c.Blobs.ServiceClient().NewContainerClient(container).NewBlockBlobClient(name)
@@ -112,7 +113,7 @@ func Upload(ctx context.Context, c *Clients, container, name string, r io.Reader
 	if o.SingleShotMax > 0 && size <= o.SingleShotMax {
 		buf := make([]byte, size)
 		if _, err := io.ReadFull(r, buf); err != nil {
-			return res, errorf(CodeInputInvalid, err, "reading %d bytes of content", size)
+			return res, reason.Errorf(CodeInputInvalid, err, "reading %d bytes of content", size)
 		}
 		h.Write(buf)
 		resp, err := bb.Upload(ctx, streaming.NopCloser(bytes.NewReader(buf)), &blockblob.UploadOptions{
@@ -178,7 +179,7 @@ func stageBlocks(ctx context.Context, bb *blockblob.Client, r io.Reader, size in
 		}
 		n := min(o.BlockSize, size-off)
 		if _, err := io.ReadFull(r, buf[:n]); err != nil {
-			fail(errorf(CodeInputInvalid, err, "reading content at byte %d of %d", off, size))
+			fail(reason.Errorf(CodeInputInvalid, err, "reading content at byte %d of %d", off, size))
 			buffers <- buf
 			break
 		}
@@ -214,10 +215,10 @@ func uploadErr(err error, container, name string) error {
 		where = container + "/" + name
 	}
 	if bloberror.HasCode(err, bloberror.BlobAlreadyExists) || bloberror.HasCode(err, bloberror.ConditionNotMet) {
-		return errorf(CodeBlobExists, nil, "blob %s already exists; uploads never overwrite (a second version under a recorded name is a tamper signal) — choose another --name", where)
+		return reason.Errorf(CodeBlobExists, nil, "blob %s already exists; uploads never overwrite (a second version under a recorded name is a tamper signal) — choose another --name", where)
 	}
 	if bloberror.HasCode(err, bloberror.ContainerNotFound) {
-		return errorf(CodeUploadFailed, err, "container %s does not exist — is the pipeline running (`make run`)?", container)
+		return reason.Errorf(CodeUploadFailed, err, "container %s does not exist — is the pipeline running (`make run`)?", container)
 	}
 	return unreachableOr(err, CodeUploadFailed, "uploading %s", where)
 }

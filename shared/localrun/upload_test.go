@@ -10,6 +10,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/shared/reason"
 )
 
 // Upload against real Azurite: what lands in storage is the content, the
@@ -71,12 +72,12 @@ func TestUploadStreamsHashAndDeclaresIt(t *testing.T) {
 	}
 	// Short content is an input error, not a truncated clip.
 	_, err = Upload(ctx, c, "uploads", "t/short", bytes.NewReader(make([]byte, 10)), 3<<20, meta, UploadOptions{BlockSize: 1 << 20, SingleShotMax: -1})
-	if CodeOf(err) != CodeInputInvalid {
+	if reason.CodeOf(err) != CodeInputInvalid {
 		t.Errorf("content shorter than its size: %v, want %s", err, CodeInputInvalid)
 	}
 	// Never overwrite.
 	_, err = Upload(ctx, c, "uploads", "t/single PutBlob", bytes.NewReader([]byte("x")), 1, meta, UploadOptions{})
-	if CodeOf(err) != CodeBlobExists {
+	if reason.CodeOf(err) != CodeBlobExists {
 		t.Errorf("overwrite: %v, want %s", err, CodeBlobExists)
 	}
 }
