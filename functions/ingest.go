@@ -97,8 +97,9 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 	props, err := a.Blobs.Properties(ctx, b.Container, b.Name)
 	switch {
 	case clip.IsKind(err, clip.NotFound):
-		// Gone before we looked. If we recorded it earlier, finish that
-		// record; otherwise there is nothing left to read or attribute.
+		// Gone before we looked: a duplicate of an event whose clip was
+		// already moved to quarantine or deleted (its record and the queue
+		// finish it), or a blob removed at once; nothing left to read.
 		log.Warn("blob gone before ingest could read it", "code", clip.CodeBlobGone)
 		return funchost.Result{}, nil
 	case err != nil:
