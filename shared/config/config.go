@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,8 +166,8 @@ func (r *reader) regions(name, def string) []string {
 		r.fail(name, v, "must list at least one region")
 	}
 	for _, reg := range out {
-		if !strings.HasPrefix(reg, "uk") {
-			r.fail(name, v, fmt.Sprintf("region %q is not a UK region; footage must stay in the UK", reg))
+		if !slices.Contains(residency.UKRegions, reg) {
+			r.fail(name, v, fmt.Sprintf("region %q is not one of the UK regions %v; footage must stay in the UK", reg, residency.UKRegions))
 		}
 	}
 	return out

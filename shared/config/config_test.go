@@ -64,6 +64,7 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{"FUNCTIONS_CUSTOMHANDLER_PORT", "http"},
 		{"BWV_STORAGE_REGION", "westeurope"},
 		{"BWV_ALLOWED_REGIONS", "uksouth,northeurope"},
+		{"BWV_ALLOWED_REGIONS", "uksouth,uknorth"}, // starts with "uk" but is no Azure UK region
 		{"BWV_BLOB_ENDPOINT", "http://example.com/acct"},
 		{"BWV_COSMOS_ENDPOINT", "not a url"},
 		{"BWV_MAX_CLIP_DURATION", "forever"},

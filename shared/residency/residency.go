@@ -14,6 +14,10 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
 
+// UKRegions are the only Azure regions in the UK. Configuration may narrow
+// the allowed list to a subset, never widen it.
+var UKRegions = []string{"uksouth", "ukwest"}
+
 // Normalize turns "UK South", "uk-south" or "uksouth" into "uksouth".
 func Normalize(region string) string {
 	r := strings.ToLower(strings.TrimSpace(region))
