@@ -41,6 +41,12 @@ type Config struct {
 	VerifyRangeBytes  int64
 	VerifyParallelism int
 	LogLevel          string
+
+	// TrustPrincipalHeaders: the platform's authentication (App Service
+	// Authentication / Easy Auth) is on, so X-MS-CLIENT-PRINCIPAL* headers
+	// were set by the platform and name an authenticated person. Off, a
+	// caller could forge them: ClipManage then ignores them.
+	TrustPrincipalHeaders bool
 }
 
 // Residency returns the runtime residency policy of this configuration.
@@ -72,26 +78,27 @@ func (e *SettingError) Error() string {
 func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	r := reader{lookup: lookup}
 	c := Config{
-		Port:                r.required("FUNCTIONS_CUSTOMHANDLER_PORT"),
-		StorageAccount:      r.required("BWV_STORAGE_ACCOUNT"),
-		StorageRegion:       residency.Normalize(r.required("BWV_STORAGE_REGION")),
-		BlobEndpoint:        r.endpoint("BWV_BLOB_ENDPOINT"),
-		StorageKey:          r.optional("BWV_STORAGE_KEY", ""),
-		AllowedRegions:      r.regions("BWV_ALLOWED_REGIONS", "uksouth,ukwest"),
-		UploadContainer:     r.containerName("BWV_UPLOAD_CONTAINER", "uploads"),
-		QuarantineContainer: r.containerName("BWV_QUARANTINE_CONTAINER", "quarantine"),
-		CosmosEndpoint:      r.endpoint("BWV_COSMOS_ENDPOINT"),
-		CosmosKey:           r.optional("BWV_COSMOS_KEY", ""),
-		CosmosDatabase:      r.optional("BWV_COSMOS_DATABASE", "bwv"),
-		ClipsContainer:      r.optional("BWV_COSMOS_CLIPS_CONTAINER", "clips"),
-		AuditContainer:      r.optional("BWV_COSMOS_AUDIT_CONTAINER", "audit"),
-		CosmosBootstrap:     r.boolean("BWV_COSMOS_BOOTSTRAP", false),
-		RetentionPolicyPath: r.optional("BWV_RETENTION_POLICY", ""),
-		MaxClipDuration:     r.duration("BWV_MAX_CLIP_DURATION", "12h", time.Minute, 7*24*time.Hour),
-		ClockSkew:           r.duration("BWV_CLOCK_SKEW", "5m", 0, 24*time.Hour),
-		VerifyRangeBytes:    int64(r.integer("BWV_VERIFY_RANGE_MIB", 16, 1, 256)) << 20,
-		VerifyParallelism:   r.integer("BWV_VERIFY_PARALLELISM", 4, 1, 32),
-		LogLevel:            r.oneOf("BWV_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		Port:                  r.required("FUNCTIONS_CUSTOMHANDLER_PORT"),
+		StorageAccount:        r.required("BWV_STORAGE_ACCOUNT"),
+		StorageRegion:         residency.Normalize(r.required("BWV_STORAGE_REGION")),
+		BlobEndpoint:          r.endpoint("BWV_BLOB_ENDPOINT"),
+		StorageKey:            r.optional("BWV_STORAGE_KEY", ""),
+		AllowedRegions:        r.regions("BWV_ALLOWED_REGIONS", "uksouth,ukwest"),
+		UploadContainer:       r.containerName("BWV_UPLOAD_CONTAINER", "uploads"),
+		QuarantineContainer:   r.containerName("BWV_QUARANTINE_CONTAINER", "quarantine"),
+		CosmosEndpoint:        r.endpoint("BWV_COSMOS_ENDPOINT"),
+		CosmosKey:             r.optional("BWV_COSMOS_KEY", ""),
+		CosmosDatabase:        r.optional("BWV_COSMOS_DATABASE", "bwv"),
+		ClipsContainer:        r.optional("BWV_COSMOS_CLIPS_CONTAINER", "clips"),
+		AuditContainer:        r.optional("BWV_COSMOS_AUDIT_CONTAINER", "audit"),
+		CosmosBootstrap:       r.boolean("BWV_COSMOS_BOOTSTRAP", false),
+		RetentionPolicyPath:   r.optional("BWV_RETENTION_POLICY", ""),
+		MaxClipDuration:       r.duration("BWV_MAX_CLIP_DURATION", "12h", time.Minute, 7*24*time.Hour),
+		ClockSkew:             r.duration("BWV_CLOCK_SKEW", "5m", 0, 24*time.Hour),
+		VerifyRangeBytes:      int64(r.integer("BWV_VERIFY_RANGE_MIB", 16, 1, 256)) << 20,
+		VerifyParallelism:     r.integer("BWV_VERIFY_PARALLELISM", 4, 1, 32),
+		LogLevel:              r.oneOf("BWV_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
+		TrustPrincipalHeaders: r.boolean("BWV_TRUST_PRINCIPAL_HEADERS", false),
 	}
 	if p, err := strconv.Atoi(c.Port); c.Port != "" && (err != nil || p < 1 || p > 65535) {
 		r.fail("FUNCTIONS_CUSTOMHANDLER_PORT", c.Port, "must be a TCP port number")
