@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -200,6 +201,9 @@ func (a *App) manage(ctx context.Context, req httpRequest) (ManageResponse, stri
 	if id == "" {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "the URL names no clip id: use /api/clips/{id}")
 	}
+	if err := a.validTarget(id, req.query("officer")); err != nil {
+		return ManageResponse{}, "", err
+	}
 	switch {
 	case method == http.MethodGet && action == "":
 		return a.readClip(ctx, req, id)
@@ -214,6 +218,38 @@ func (a *App) manage(ctx context.Context, req httpRequest) (ManageResponse, stri
 }
 
 var actions = []string{ActionReclassify, ActionLinkIncident, ActionUnlinkIncident, ActionSetLegalHold, ActionClearLegalHold}
+
+// clipIDShape is the form of every id clip.ID makes: "c" and 40 lower-case
+// hex digits.
+var clipIDShape = regexp.MustCompile(`^c[0-9a-f]{40}$`)
+
+// validTarget checks the clip id and ?officer= before any database call:
+// an odd value would otherwise reach Cosmos DB, whose 400 would come back
+// as a 500 without a code. The officer rule is the metadata contract's.
+func (a *App) validTarget(id, officer string) error {
+	if !clipIDShape.MatchString(id) {
+		return clip.Errorf(clip.Invalid, clip.CodeRequestMalformed,
+			"%q is not a clip id: a clip id is \"c\" followed by 40 lower-case hex digits, as GET /api/clips/{id} and bwv status show it", truncate(id, 64))
+	}
+	officer = strings.TrimSpace(officer)
+	if officer == "" {
+		return nil
+	}
+	_, reasons := clip.ParseMetadata(map[string]string{clip.KeyOfficerID: officer}, 1, a.now(), clip.Rules{KnownCategory: a.Policy.Known})
+	for _, r := range reasons {
+		if r.Field == clip.KeyOfficerID {
+			return clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "?officer=%q is not an officer id: it must be 1-16 letters or digits", truncate(officer, 64))
+		}
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
 
 // lookup reads the clip: a point read when ?officer= is given, otherwise
 // a query by id across officers.
@@ -268,7 +304,7 @@ func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string
 	case len(just) > maxJustification:
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeJustificationTooLong, "the justification has %d characters; at most %d", len(just), maxJustification)
 	}
-	actor, err := actorOf(req, body)
+	actor, err := actorOf(req, body, a.Config.TrustPrincipalHeaders)
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
@@ -478,16 +514,23 @@ func (a *App) validList(key string, values []string, maxItems int, norm func(str
 }
 
 // actorOf resolves who is acting: the platform's authenticated principal
-// when present, else the body's actor, marked unauthenticated.
-func actorOf(req httpRequest, body ManageRequest) (ResolvedActor, error) {
-	name := strings.TrimSpace(req.header(HeaderPrincipalName))
-	if p := strings.TrimSpace(req.header(HeaderPrincipal)); p != "" {
-		n, err := principalName(p)
-		if err != nil {
-			return ResolvedActor{}, err
-		}
-		if name == "" {
-			name = n
+// when present and trusted, else the body's actor, marked unauthenticated.
+// The principal headers are trusted only when the platform's
+// authentication is on (trust, from BWV_TRUST_PRINCIPAL_HEADERS): only
+// then does the platform strip them from incoming requests; otherwise any
+// caller could send them, so they are ignored.
+func actorOf(req httpRequest, body ManageRequest, trust bool) (ResolvedActor, error) {
+	var name string
+	if trust {
+		name = strings.TrimSpace(req.header(HeaderPrincipalName))
+		if p := strings.TrimSpace(req.header(HeaderPrincipal)); p != "" {
+			n, err := principalName(p)
+			if err != nil {
+				return ResolvedActor{}, err
+			}
+			if name == "" {
+				name = n
+			}
 		}
 	}
 	auth := name != ""
@@ -595,7 +638,7 @@ func problemOf(err error) httpResponse {
 	switch clip.CodeOf(err) {
 	case clip.CodeIfMatchRequired:
 		status = http.StatusPreconditionRequired
-	case clip.CodeClipDeleted, clip.CodeClipNotManageable:
+	case clip.CodeClipDeleted, clip.CodeClipNotManageable, clip.CodeClipIDAmbiguous:
 		status = http.StatusConflict
 	case clip.CodeMethodNotAllowed:
 		status = http.StatusMethodNotAllowed

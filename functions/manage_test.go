@@ -5,8 +5,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
@@ -151,7 +155,8 @@ func (e *env) blobExists(container, name string) bool {
 // blocks deletion until cleared; the audit chains verify; editing one
 // audit entry in Cosmos makes verification fail at that entry.
 func TestRetentionEndToEndThroughHandler(t *testing.T) {
-	e := newEnv(t, nil)
+	// The platform's authentication is on: it vouches for the principal headers.
+	e := newEnv(t, map[string]string{"BWV_TRUST_PRINCIPAL_HEADERS": "true"})
 	old := time.Now().Add(-32 * 24 * time.Hour).Truncate(time.Second)
 	plain := e.ingestVerified("e2e/plain.mp4", "ab1234", old, map[string]string{"category": "non-evidential"})
 	kept := e.ingestVerified("e2e/kept.mp4", "ab1234", old, map[string]string{"category": "non-evidential"})
@@ -284,14 +289,20 @@ func TestManageRefusesBadRequestsWithReasonCodes(t *testing.T) {
 		status int
 		code   clip.Code
 	}{
-		{"unknown clip", manageCall{method: "GET", id: "cnope"}, 404, clip.CodeClipNotFound},
+		{"unknown clip", manageCall{method: "GET", id: "c" + strings.Repeat("0", 40)}, 404, clip.CodeClipNotFound},
 		{"unknown clip for officer", manageCall{method: "GET", id: c.ID, query: map[string]string{"officer": "OTHER"}}, 404, clip.CodeClipNotFound},
+		{"id not a clip id", manageCall{method: "GET", id: "cnope"}, 400, clip.CodeRequestMalformed},
+		{"id with a quote", manageCall{method: "GET", id: `c'"` + strings.Repeat("0", 38)}, 400, clip.CodeRequestMalformed},
+		{"id upper-case hex", manageCall{method: "GET", id: strings.ToUpper(c.ID)}, 400, clip.CodeRequestMalformed},
+		{"id too long", manageCall{method: "GET", id: c.ID + "0"}, 400, clip.CodeRequestMalformed},
+		{"officer not an officer id", manageCall{method: "GET", id: c.ID, query: map[string]string{"officer": "MG1' OR 1=1"}}, 400, clip.CodeRequestMalformed},
+		{"officer too long", manageCall{method: "GET", id: c.ID, query: map[string]string{"officer": strings.Repeat("A", 17)}}, 400, clip.CodeRequestMalformed},
+		{"POST to an odd id", manageCall{method: "POST", id: "c/../x", action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodeRequestMalformed},
 		{"unknown action", manageCall{method: "POST", id: c.ID, action: "erase", headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodeActionUnknown},
 		{"POST without action", manageCall{method: "POST", id: c.ID, headers: map[string]string{"If-Match": etag}}, 400, clip.CodeActionUnknown},
 		{"PUT", manageCall{method: "PUT", id: c.ID}, 405, clip.CodeMethodNotAllowed},
 		{"no justification", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "  "})}, 400, clip.CodeJustificationMissing},
 		{"no actor", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: functions.ManageRequest{Justification: "x"}}, 400, clip.CodeActorMissing},
-		{"bad principal", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag, "X-MS-CLIENT-PRINCIPAL": "%%%"}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodePrincipalMalformed},
 		{"unknown field", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: map[string]any{"justification": "x", "actor": "y", "hold": true}}, 400, clip.CodeRequestMalformed},
 		{"not JSON", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag}, body: "hold it"}, 400, clip.CodeRequestMalformed},
 		{"no categories", manageCall{method: "POST", id: c.ID, action: functions.ActionReclassify, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 400, clip.CodeCategoriesMissing},
@@ -342,5 +353,76 @@ func TestManageRefusesBadRequestsWithReasonCodes(t *testing.T) {
 	un := e.h.post(t, c.ID, functions.ActionUnlinkIncident, linked.ETag, body(functions.ManageRequest{Justification: "NFA", IncidentRefs: []string{"CAD/77"}}))
 	if un.Clip.Retention.Rule != retention.RuleDefault || un.Clip.Retention.RetainUntil == nil || len(un.Clip.IncidentRefs) != 0 {
 		t.Fatalf("unlinked: %+v", un.Clip.Retention)
+	}
+}
+
+// serveApp runs app behind its own in-process funchost server (a copy of a
+// retEnv's app with other settings shares its services and clock).
+func serveApp(t testing.TB, app *functions.App) *handler {
+	t.Helper()
+	srv := funchost.NewServer(slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	app.Register(srv)
+	ts := httptest.NewServer(srv)
+	t.Cleanup(ts.Close)
+	return &handler{url: ts.URL}
+}
+
+// TestManageTrustsPrincipalHeadersOnlyWhenConfigured: without the
+// platform's authentication (BWV_TRUST_PRINCIPAL_HEADERS off, the default)
+// anyone can send X-MS-CLIENT-PRINCIPAL*, so ClipManage ignores them and
+// records the body's actor as unauthenticated; with it on, the header's
+// principal is the authenticated actor.
+func TestManageTrustsPrincipalHeadersOnlyWhenConfigured(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	trusting := *e.app
+	trusting.Config.TrustPrincipalHeaders = true
+	hTrust := serveApp(t, &trusting)
+	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"}]}`))
+	forged := map[string]string{"X-MS-CLIENT-PRINCIPAL-NAME": "chief.constable@force.police.uk", "X-MS-CLIENT-PRINCIPAL": principal}
+	lastEntry := func(id string) audit.Entry {
+		es, err := e.records.ListAudit(context.Background(), id)
+		if err != nil || len(es) == 0 {
+			t.Fatalf("audit of %s: %v", id, err)
+		}
+		return es[len(es)-1]
+	}
+	hold := func(h *handler, c clip.Clip, headers map[string]string, actor string) manageAnswer {
+		hs := map[string]string{"If-Match": `"` + e.get(c).ETag + `"`}
+		for k, v := range headers {
+			hs[k] = v
+		}
+		return h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: hs,
+			body: functions.ManageRequest{Justification: "claim notified", Actor: actor}})
+	}
+
+	// Off: the headers are ignored, even a malformed one.
+	a := e.seed(p, "trust/off.mp4", seedSpec{officer: "TR1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
+	if r := hold(e.h, a, forged, ""); r.status != 400 || r.problem().Code != clip.CodeActorMissing {
+		t.Fatalf("untrusted headers and no body actor: %d %s", r.status, r.body)
+	}
+	if r := hold(e.h, a, map[string]string{"X-MS-CLIENT-PRINCIPAL": "%%%"}, "PC 12 Jones"); r.status != 200 {
+		t.Fatalf("an untrusted malformed principal must be ignored: %d %s", r.status, r.body)
+	}
+	b := e.seed(p, "trust/off2.mp4", seedSpec{officer: "TR1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
+	r := hold(e.h, b, forged, "PC 12 Jones")
+	if r.status != 200 || r.ok().Actor.Name != "PC 12 Jones" || r.ok().Actor.Authenticated {
+		t.Fatalf("untrusted: %d %s", r.status, r.body)
+	}
+	if en := lastEntry(b.ID); en.Actor != "PC 12 Jones" || en.ActorAuthenticated {
+		t.Fatalf("untrusted audit entry: actor %q authenticated %v", en.Actor, en.ActorAuthenticated)
+	}
+
+	// On: the platform's principal is the authenticated actor.
+	c := e.seed(p, "trust/on.mp4", seedSpec{officer: "TR1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
+	if r := hold(hTrust, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": "%%%"}, "PC 12 Jones"); r.status != 400 || r.problem().Code != clip.CodePrincipalMalformed {
+		t.Fatalf("trusted malformed principal: %d %s", r.status, r.body)
+	}
+	r = hold(hTrust, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": principal}, "PC 12 Jones")
+	if r.status != 200 || r.ok().Actor.Name != "dpo@force.police.uk" || !r.ok().Actor.Authenticated {
+		t.Fatalf("trusted: %d %s", r.status, r.body)
+	}
+	if en := lastEntry(c.ID); en.Actor != "dpo@force.police.uk" || !en.ActorAuthenticated {
+		t.Fatalf("trusted audit entry: actor %q authenticated %v", en.Actor, en.ActorAuthenticated)
 	}
 }

@@ -16,4 +16,5 @@ const (
 	CodeIncidentRefNotLinked Code = "INCIDENT_REF_NOT_LINKED"
 	CodeClipDeleted          Code = "CLIP_DELETED"        // the clip is a tombstone: nothing about it can change
 	CodeClipNotManageable    Code = "CLIP_NOT_MANAGEABLE" // e.g. a residency refusal: no footage was recorded
+	CodeClipIDAmbiguous      Code = "CLIP_ID_AMBIGUOUS"   // the clip id is recorded under more than one officer: name one with ?officer=
 )
