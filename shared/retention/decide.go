@@ -19,6 +19,7 @@ const (
 	DecisionLegalHold         = "KEEP_LEGAL_HOLD"
 	DecisionHeldUntilReleased = "KEEP_HELD_UNTIL_RELEASED"
 	DecisionNotDue            = "KEEP_NOT_DUE"
+	DecisionMinDwell          = "KEEP_MIN_DWELL" // within the minimum dwell after receipt, or the receipt time is unknown
 	DecisionNoDate            = "KEEP_NO_DATE"
 	DecisionNoClock           = "KEEP_NO_CLOCK"
 	DecisionStatus            = "KEEP_STATUS"
@@ -35,8 +36,9 @@ type Decision struct {
 // Decide answers the sweep's question for one clip at time now, from the clip's stored schedule, its current
 // legal-hold flag and status. It deletes only when every one of these holds: the clock is set; there is no legal
 // hold; the status is verified or quarantined and matches the schedule; the schedule names a policy version, a rule
-// and the recorded start; it is not held until released; it has a deletion date after the recorded start; and now
-// is at or after that date. Anything else keeps the clip, with a code saying why.
+// and the recorded start; it is not held until released; it has a deletion date after the recorded start; it names
+// the end of the minimum dwell after receipt (NotBefore, see WithReceipt); and now is at or after both dates.
+// Anything else keeps the clip, with a code saying why.
 func Decide(s Schedule, legalHold bool, status string, now time.Time) Decision {
 	keep := func(code, format string, args ...any) Decision {
 		return Decision{Code: code, Reason: fmt.Sprintf(format, args...)}
@@ -61,7 +63,7 @@ func Decide(s Schedule, legalHold bool, status string, now time.Time) Decision {
 	switch {
 	case (status == StatusQuarantined) != s.Quarantined:
 		return keep(DecisionInconsistent, "the clip is %s but its schedule was computed for a %s clip; recompute the schedule", status, map[bool]string{true: "quarantined", false: "non-quarantined"}[s.Quarantined])
-	case s.Rule == RuleQuarantine && !s.Quarantined:
+	case (s.Rule == RuleQuarantine || s.Rule == RuleQuarantineReceipt) && !s.Quarantined:
 		return keep(DecisionInconsistent, "the schedule's rule is quarantine but it was not computed for a quarantined clip")
 	case s.PolicyVersion == "":
 		return keep(DecisionInconsistent, "the schedule names no policy version")
@@ -77,6 +79,10 @@ func Decide(s Schedule, legalHold bool, status string, now time.Time) Decision {
 		return keep(DecisionInconsistent, "the schedule does not say which recorded start it counts from")
 	case !s.RetainUntil.After(s.CountedFrom):
 		return keep(DecisionInconsistent, "the deletion date %s is not after the recorded start %s", s.RetainUntil.UTC().Format(time.RFC3339), s.CountedFrom.UTC().Format(time.RFC3339))
+	case s.NotBefore == nil || s.NotBefore.IsZero():
+		return keep(DecisionMinDwell, "the time the clip was received is not known, so its minimum dwell after receipt cannot be checked")
+	case now.Before(*s.NotBefore) && !s.NotBefore.Before(*s.RetainUntil):
+		return keep(DecisionMinDwell, "received too recently: kept at least until %s, the end of the minimum dwell after receipt", s.NotBefore.UTC().Format(time.RFC3339))
 	case now.Before(*s.RetainUntil):
 		return keep(DecisionNotDue, "due at %s (rule %s)", s.RetainUntil.UTC().Format(time.RFC3339), s.Rule)
 	}

@@ -8,7 +8,12 @@ import (
 func TestDecide(t *testing.T) {
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	due := time.Date(2026, 2, 1, 10, 0, 0, 0, time.UTC)
-	dated := Schedule{PolicyVersion: "v1", Rule: RuleDefault, CountedFrom: start, RetainUntil: &due}
+	received := start.Add(2 * time.Hour)
+	dwellEnd := received.AddDate(0, 0, 14) // before due: the dwell does not bind
+	dated := Schedule{PolicyVersion: "v1", Rule: RuleDefault, CountedFrom: start, RetainUntil: &due, NotBefore: &dwellEnd}
+	// lateDock: recorded on 1 January, docked on 1 March; the dwell binds and is the deletion date.
+	lateEnd := time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)
+	lateDock := Schedule{PolicyVersion: "v1", Rule: RuleDefault, CountedFrom: start, RetainUntil: &lateEnd, NotBefore: &lateEnd}
 	with := func(f func(*Schedule)) Schedule {
 		s := dated
 		f(&s)
@@ -47,6 +52,16 @@ func TestDecide(t *testing.T) {
 		{"no recorded start", with(func(s *Schedule) { s.CountedFrom = zero }), false, StatusVerified, due, DecisionInconsistent},
 		{"date before the recorded start", with(func(s *Schedule) { s.RetainUntil = &before }), false, StatusVerified, due, DecisionInconsistent},
 		{"the zero schedule", Schedule{}, false, StatusVerified, due, DecisionInconsistent},
+		{"docked late: kept through the dwell", lateDock, false, StatusVerified, due, DecisionMinDwell},
+		{"docked late: one nanosecond before the dwell ends", lateDock, false, StatusVerified, lateEnd.Add(-1), DecisionMinDwell},
+		{"docked late: due when the dwell ends", lateDock, false, StatusVerified, lateEnd, DecisionDue},
+		{"dwell ended before the date: not due", dated, false, StatusVerified, dwellEnd, DecisionNotDue},
+		{"date before the dwell's end (stale schedule)", with(func(s *Schedule) { s.NotBefore = &lateEnd }), false, StatusVerified, due, DecisionMinDwell},
+		{"date before the dwell's end, dwell over", with(func(s *Schedule) { s.NotBefore = &lateEnd }), false, StatusVerified, lateEnd, DecisionDue},
+		{"receipt time unknown", with(func(s *Schedule) { s.NotBefore = nil }), false, StatusVerified, due.AddDate(5, 0, 0), DecisionMinDwell},
+		{"receipt time zero", with(func(s *Schedule) { s.NotBefore = &zero }), false, StatusVerified, due.AddDate(5, 0, 0), DecisionMinDwell},
+		{"quarantined from receipt and due", with(func(s *Schedule) { s.Quarantined = true; s.Rule = RuleQuarantineReceipt }), false, StatusQuarantined, due, DecisionDue},
+		{"verified, schedule quarantined from receipt", with(func(s *Schedule) { s.Quarantined = false; s.Rule = RuleQuarantineReceipt }), false, StatusVerified, due, DecisionInconsistent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := Decide(tc.s, tc.hold, tc.status, tc.now)

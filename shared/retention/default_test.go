@@ -58,6 +58,9 @@ func TestDefaultPolicyMatchesDocs(t *testing.T) {
 	if q := p.QuarantineRule(); q.Period.String() != "P1Y" || q.ReviewEvery.String() != "P3M" {
 		t.Errorf("quarantine %+v", q)
 	}
+	if d := p.MinimumDwell(); d.String() != "P14D" {
+		t.Errorf("minimum dwell %s, want P14D", d)
+	}
 	if i := p.IncidentLinkedRule(); !i.HoldUntilReleased || i.ReviewEvery.String() != "P1Y" {
 		t.Errorf("incident-linked %+v", i)
 	}

@@ -16,6 +16,11 @@ import (
 // so an old binary refuses a file it would misread instead of guessing.
 const Format = "bwv-retention-policy/1"
 
+// defaultMinimumDwell is the minimum dwell of a policy file without "minimumDwell": two weeks after receipt
+// (docs/retention.md says why). The key is optional so that format-1 files written before it existed keep loading;
+// leaving it out can only make retention longer, never shorter.
+var defaultMinimumDwell = Period{Days: 14}
+
 // MaxPolicyBytes bounds a policy file; real ones are a few kilobytes.
 const MaxPolicyBytes = 1 << 20
 
@@ -40,7 +45,7 @@ func Parse(data []byte) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := onlyFields(top, "$", "format", "version", "description", "default", "quarantine", "incidentLinked", "categories"); err != nil {
+	if err := onlyFields(top, "$", "format", "version", "description", "minimumDwell", "default", "quarantine", "incidentLinked", "categories"); err != nil {
 		return nil, err
 	}
 	if err := requireFields(top, "$", "format", "version", "default", "quarantine", "incidentLinked", "categories"); err != nil {
@@ -63,6 +68,12 @@ func Parse(data []byte) (*Policy, error) {
 	}
 	if raw, ok := top["description"]; ok {
 		if p.description, err = stringField(raw, "$.description"); err != nil {
+			return nil, err
+		}
+	}
+	p.minimumDwell = defaultMinimumDwell
+	if raw, ok := top["minimumDwell"]; ok {
+		if p.minimumDwell, err = periodField(raw, "$.minimumDwell"); err != nil {
 			return nil, err
 		}
 	}

@@ -47,6 +47,16 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+// minimumDwell is optional: absent gives two weeks; present, the file's value.
+func TestParseMinimumDwell(t *testing.T) {
+	if got := mustParse(t, validPolicy).MinimumDwell(); got != (Period{Days: 14}) {
+		t.Errorf("no minimumDwell in the file: %s, want P14D", got)
+	}
+	if got := mustParse(t, replace(t, `"version": "test-1",`, `"version": "test-1", "minimumDwell": "P1M",`)).MinimumDwell(); got != (Period{Months: 1}) {
+		t.Errorf("minimumDwell P1M: %s", got)
+	}
+}
+
 // replace returns validPolicy with old replaced by new, failing the test if old is absent (so a case can never
 // silently test the valid policy).
 func replace(t *testing.T, old, new string) string {
@@ -153,6 +163,18 @@ func TestParseErrors(t *testing.T) {
 		}, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"name with comma", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "a,b"`) }, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"uncategorised as a category", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "uncategorised"`) }, CodeReservedCategory, "$.categories[1].name", "\"default\""},
+		{"minimum dwell in hours", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "minimumDwell": "PT48H",`)
+		}, CodeBadPeriod, "$.minimumDwell", "time part"},
+		{"zero minimum dwell", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "minimumDwell": "P0D",`)
+		}, CodeBadPeriod, "$.minimumDwell", "zero"},
+		{"minimum dwell is a number", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "minimumDwell": 14,`)
+		}, CodeWrongType, "$.minimumDwell", "string"},
+		{"minimum dwell in the wrong case", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "minimumdwell": "P14D",`)
+		}, CodeUnknownField, "$.minimumdwell", "did you mean \"minimumDwell\""},
 		{"duplicate category", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "non-evidential"`) }, CodeDuplicateCategory, "$.categories[1].name", "defined twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

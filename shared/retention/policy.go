@@ -3,6 +3,7 @@ package retention
 import (
 	"sort"
 	"strings"
+	"time"
 )
 
 // Uncategorised is the category of a clip that carries none; the policy's "default" rule applies to it.
@@ -25,6 +26,7 @@ type Policy struct {
 	incidentLinked Rule
 	categories     map[string]Rule
 	names          []string // sorted
+	minimumDwell   Period   // never zero: the file's "minimumDwell" or defaultMinimumDwell
 }
 
 // Version is the policy's version string, recorded on every clip schedule and deletion certificate.
@@ -68,6 +70,20 @@ func (p *Policy) DefaultRule() Rule { return p.def }
 
 // QuarantineRule applies to quarantined clips instead of their categories.
 func (p *Policy) QuarantineRule() Rule { return p.quarantine }
+
+// MinimumDwell is how long every clip is kept after it was received, whatever its recorded start says.
+func (p *Policy) MinimumDwell() Period { return p.minimumDwell }
+
+// NotBefore is the earliest time a clip received at receivedAt may be deleted under this policy: receivedAt plus
+// the minimum dwell, in UTC. A zero receivedAt gives nil: with no receipt time the dwell cannot be checked, and
+// Decide keeps the clip.
+func (p *Policy) NotBefore(receivedAt time.Time) *time.Time {
+	if receivedAt.IsZero() {
+		return nil
+	}
+	t := p.minimumDwell.AddTo(receivedAt)
+	return &t
+}
 
 // IncidentLinkedRule applies, besides the categories, to clips that carry an incident reference.
 func (p *Policy) IncidentLinkedRule() Rule { return p.incidentLinked }

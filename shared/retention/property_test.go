@@ -13,7 +13,8 @@ import (
 
 // TestDecideProperty generates thousands of policies (as JSON, through Parse), clips, holds, statuses and clock
 // times, and checks Decide against an oracle written independently of Schedule and Period.AddTo: it must delete
-// exactly the clips that are due, unheld and in a final status, and nothing else. A random share of schedules is
+// exactly the clips that are due, past their minimum dwell after receipt, unheld and in a final status, and nothing
+// else. A random share of schedules is
 // then corrupted (as a stale or damaged record would be) and must never be deleted.
 //
 // The seed is random per run and printed on failure; rerun one with RETENTION_SEED=<seed>.
@@ -42,19 +43,24 @@ func TestDecideProperty(t *testing.T) {
 		for ci := 0; ci < clipsPer; ci++ {
 			f := genFacts(rng, gp)
 			s := p.Schedule(f)
-			wantHeld, wantUntil := oracleSchedule(gp, f)
+			wantHeld, wantUntil, wantDwellEnd := oracleSchedule(gp, f)
 			if s.HeldUntilReleased != wantHeld || (s.RetainUntil == nil) != wantHeld || (!wantHeld && !s.RetainUntil.Equal(wantUntil)) {
 				t.Fatalf("seed %d policy %d: Schedule(%+v) = held %v until %v; oracle held %v until %v\npolicy %s",
 					seed, pi, f, s.HeldUntilReleased, fmtp(s.RetainUntil), wantHeld, wantUntil.Format(time.RFC3339), doc)
 			}
 			for k := 0; k < clocksPer; k++ {
-				now := genClock(rng, f.RecordedStart, wantUntil)
+				pivot := wantUntil
+				if rng.IntN(3) == 0 && !wantDwellEnd.IsZero() {
+					pivot = wantDwellEnd
+				}
+				now := genClock(rng, f.RecordedStart, pivot)
 				hold := f.LegalHold || rng.IntN(6) == 0 // a hold may be set after the schedule was computed
 				status := genStatus(rng, f.Quarantined)
 				d := Decide(s, hold, status, now)
 
 				final := status == map[bool]string{true: StatusQuarantined, false: StatusVerified}[f.Quarantined]
-				want := !hold && !wantHeld && final && !now.IsZero() && !now.Before(wantUntil)
+				want := !hold && !wantHeld && final && !now.IsZero() && !now.Before(wantUntil) &&
+					!f.ReceivedAt.IsZero() && !now.Before(wantDwellEnd)
 				if d.Delete != want {
 					t.Fatalf("seed %d policy %d: Decide(held %v, until %s, legal hold %v, status %q, now %s) = %+v, oracle says delete=%v\nfacts %+v\npolicy %s",
 						seed, pi, s.HeldUntilReleased, fmtp(s.RetainUntil), hold, status, now.Format(time.RFC3339Nano), d, want, f, doc)
@@ -93,6 +99,7 @@ type genRule struct {
 type genFile struct {
 	Format         string    `json:"format"`
 	Version        string    `json:"version"`
+	MinimumDwell   string    `json:"minimumDwell,omitempty"` // "" = the format's default, two weeks
 	Default        genRule   `json:"default"`
 	Quarantine     genRule   `json:"quarantine"`
 	IncidentLinked genRule   `json:"incidentLinked"`
@@ -100,9 +107,10 @@ type genFile struct {
 }
 
 type genPolicyT struct {
-	file genFile
-	cats map[string]genRule
-	pool []string // names facts draw from: the policy's categories and some it does not know
+	file  genFile
+	dwell genRule // the minimum dwell as components (the default when the file has none)
+	cats  map[string]genRule
+	pool  []string // names facts draw from: the policy's categories and some it does not know
 }
 
 var namePool = []string{"non-evidential", "evidential", "evidential-serious", "public-protection", "complaint",
@@ -111,6 +119,11 @@ var namePool = []string{"non-evidential", "evidential", "evidential-serious", "p
 func genPolicy(rng *rand.Rand, i int) genPolicyT {
 	gp := genPolicyT{cats: map[string]genRule{}}
 	gp.file = genFile{Format: Format, Version: fmt.Sprintf("gen-%d", i)}
+	gp.dwell = genRule{d: 14}
+	if rng.IntN(3) != 0 {
+		gp.dwell = genRuleOf(rng, false)
+		gp.file.MinimumDwell = gp.dwell.Period
+	}
 	gp.file.Default = genRuleOf(rng, false)
 	gp.file.Quarantine = genRuleOf(rng, false)
 	gp.file.IncidentLinked = genRuleOf(rng, true)
@@ -180,6 +193,25 @@ func genFacts(rng *rand.Rand, gp genPolicyT) Facts {
 	f.LegalHold = rng.IntN(8) == 0
 	if rng.IntN(50) != 0 { // a few clips have no recorded start at all
 		f.RecordedStart = genTime(rng)
+	}
+	// Receipt: usually hours after the start, sometimes weeks or years late (a camera docked late or a clock reset),
+	// sometimes before the start (a camera clock ahead), sometimes unknown.
+	base := f.RecordedStart
+	if base.IsZero() {
+		base = genTime(rng)
+	}
+	switch rng.IntN(8) {
+	case 0:
+		f.ReceivedAt = base.Add(time.Duration(rng.Int64N(int64(3 * 365 * 24 * time.Hour))))
+	case 1:
+		f.ReceivedAt = base.Add(-time.Duration(rng.Int64N(int64(400 * 24 * time.Hour))))
+	case 2:
+		if rng.IntN(4) == 0 {
+			break // unknown
+		}
+		fallthrough
+	default:
+		f.ReceivedAt = base.Add(time.Duration(rng.Int64N(int64(72 * time.Hour))))
 	}
 	return f
 }
@@ -265,15 +297,33 @@ func corrupt(rng *rand.Rand, s Schedule, statusMatches bool) (Schedule, string) 
 		s.RetainUntil = nil
 		s.HeldUntilReleased = false
 		return s, "date dropped"
+	case 8:
+		s.NotBefore = nil
+		return s, "receipt time dropped"
+	case 9:
+		if s.NotBefore != nil {
+			z := time.Time{}
+			s.NotBefore = &z
+			return s, "receipt time zero"
+		}
 	}
 	return s, ""
 }
 
 // --- the oracle: the DESIGN.md rules, restated without the package's code ---
 
-func oracleSchedule(gp genPolicyT, f Facts) (held bool, until time.Time) {
-	if f.LegalHold || f.RecordedStart.IsZero() {
-		return true, time.Time{}
+// oracleSchedule gives the deletion date and the end of the minimum dwell (zero when the receipt is unknown).
+func oracleSchedule(gp genPolicyT, f Facts) (held bool, until, dwellEnd time.Time) {
+	if !f.ReceivedAt.IsZero() {
+		dwellEnd = oracleAdd(f.ReceivedAt, gp.dwell)
+	}
+	start := f.RecordedStart
+	// A quarantined clip whose start is missing or later than its receipt counts from the receipt.
+	if f.Quarantined && !f.ReceivedAt.IsZero() && (start.IsZero() || f.ReceivedAt.Before(start)) {
+		start = f.ReceivedAt
+	}
+	if f.LegalHold || start.IsZero() {
+		return true, time.Time{}, dwellEnd
 	}
 	var rules []genRule
 	if f.Quarantined {
@@ -288,7 +338,7 @@ func oracleSchedule(gp genPolicyT, f Facts) (held bool, until time.Time) {
 			any = true
 			r, ok := gp.cats[c]
 			if !ok {
-				return true, time.Time{} // unknown category: never guessed
+				return true, time.Time{}, dwellEnd // unknown category: never guessed
 			}
 			rules = append(rules, r)
 		}
@@ -304,13 +354,16 @@ func oracleSchedule(gp genPolicyT, f Facts) (held bool, until time.Time) {
 	}
 	for _, r := range rules {
 		if r.HoldUntilReleased {
-			return true, time.Time{}
+			return true, time.Time{}, dwellEnd
 		}
-		if u := oracleAdd(f.RecordedStart, r); u.After(until) {
+		if u := oracleAdd(start, r); u.After(until) {
 			until = u
 		}
 	}
-	return false, until
+	if dwellEnd.After(until) { // never deleted before the dwell ends
+		until = dwellEnd
+	}
+	return false, until, dwellEnd
 }
 
 // oracleAdd steps month by month with its own leap-year rule and clamps the day, then adds whole 24-hour days.

@@ -11,8 +11,11 @@ type Facts struct {
 	Categories    []string // empty (or only "uncategorised") = uncategorised; compared case-insensitively
 	IncidentRefs  []string // any non-blank reference makes the clip incident-linked
 	RecordedStart time.Time
-	Quarantined   bool
-	LegalHold     bool
+	// ReceivedAt is when the system first recorded the clip (the record's receivedAt). The minimum dwell counts
+	// from it, and a quarantined clip with no usable start counts its quarantine period from it. Zero = unknown.
+	ReceivedAt  time.Time
+	Quarantined bool
+	LegalHold   bool
 }
 
 // Rule names a Schedule can carry. Category rules are "category:<name>"; a category the policy does not know gives
@@ -20,6 +23,7 @@ type Facts struct {
 const (
 	RuleLegalHold            = "legal-hold"
 	RuleQuarantine           = "quarantine"
+	RuleQuarantineReceipt    = "quarantine-from-receipt" // quarantined, no usable recorded start: counted from receipt
 	RuleIncidentLinked       = "incident-linked"
 	RuleDefault              = "default"
 	RuleMissingRecordedStart = "missing-recorded-start"
@@ -33,11 +37,15 @@ const (
 type Schedule struct {
 	PolicyVersion     string     `json:"policyVersion"`
 	Rule              string     `json:"rule"`                  // the rule that decided
-	CountedFrom       time.Time  `json:"countedFrom"`           // the recorded start, UTC
-	RetainUntil       *time.Time `json:"retainUntil,omitempty"` // nil = no automatic deletion date
+	CountedFrom       time.Time  `json:"countedFrom"`           // the recorded start (the receipt under quarantine-from-receipt), UTC
+	RetainUntil       *time.Time `json:"retainUntil,omitempty"` // nil = no automatic deletion date; never before NotBefore
 	ReviewDate        *time.Time `json:"reviewDate,omitempty"`  // first review, if the deciding rule has one
 	HeldUntilReleased bool       `json:"heldUntilReleased"`     // kept until a person releases it (also under legal hold)
 	Quarantined       bool       `json:"quarantined"`           // computed for a quarantined clip
+	// NotBefore is the end of the minimum dwell: receivedAt + the policy's minimumDwell. Decide keeps the clip
+	// before it, and when it is nil (receipt time unknown). The clip record does not store it: callers deciding on
+	// a stored schedule fill it from the record's receivedAt and the policy they run with (WithReceipt).
+	NotBefore *time.Time `json:"notBefore,omitempty"`
 }
 
 // Due reports whether the schedule has reached its deletion date at now. It ignores holds and status: use Decide
@@ -46,17 +54,31 @@ func (s Schedule) Due(now time.Time) bool {
 	return !s.HeldUntilReleased && s.RetainUntil != nil && !now.IsZero() && !now.Before(*s.RetainUntil)
 }
 
+// WithReceipt returns s with NotBefore set from receivedAt and p's minimum dwell. Callers that decide on a stored
+// schedule use it, since the record stores the receipt time, not the dwell's end.
+func (s Schedule) WithReceipt(p *Policy, receivedAt time.Time) Schedule {
+	s.NotBefore = p.NotBefore(receivedAt)
+	return s
+}
+
 // Schedule computes the clip's schedule:
 //   - a legal hold overrides everything: no date, held until released;
-//   - a zero recorded start gives no date (rule "missing-recorded-start"): nothing can be counted from it;
+//   - a quarantined clip whose recorded start is missing, or later than its receipt (a camera clock running
+//     ahead: footage is recorded before it is docked), counts from its receipt instead (rule
+//     "quarantine-from-receipt"), so it is not held for ever;
+//   - otherwise a zero recorded start gives no date (rule "missing-recorded-start"): nothing can be counted from
+//     it. Ingest quarantines such a clip, so this is a record a person edited;
 //   - otherwise the applicable rules are the quarantine rule (for a quarantined clip, instead of its categories,
 //     which are not trusted) or each category's rule (the default rule when there is none), plus the
 //     incident-linked rule when the clip carries a reference; a category the policy does not know is held until
 //     released, never guessed;
 //   - of these the longest wins: held-until-released beats any date, a later date beats an earlier one, and ties go
-//     to the first rule name in sort order. The winning rule also gives the review date.
+//     to the first rule name in sort order. The winning rule also gives the review date;
+//   - a date is never before receivedAt + minimumDwell (NotBefore): a clip whose recorded start is far in the past
+//     (a camera clock reset, a camera docked weeks late) stays long enough for a person to categorise it. The rule
+//     name stays the winning rule's. An unknown receipt time gives no NotBefore, and Decide keeps the clip.
 func (p *Policy) Schedule(f Facts) Schedule {
-	s := Schedule{PolicyVersion: p.version, Quarantined: f.Quarantined}
+	s := Schedule{PolicyVersion: p.version, Quarantined: f.Quarantined, NotBefore: p.NotBefore(f.ReceivedAt)}
 	if f.LegalHold {
 		s.Rule = RuleLegalHold
 		s.HeldUntilReleased = true
@@ -65,12 +87,16 @@ func (p *Policy) Schedule(f Facts) Schedule {
 		}
 		return s
 	}
-	if f.RecordedStart.IsZero() {
+	start, quarantineRule := f.RecordedStart, RuleQuarantine
+	if f.Quarantined && !f.ReceivedAt.IsZero() && (start.IsZero() || start.After(f.ReceivedAt)) {
+		start, quarantineRule = f.ReceivedAt, RuleQuarantineReceipt
+	}
+	if start.IsZero() {
 		s.Rule = RuleMissingRecordedStart
 		s.HeldUntilReleased = true
 		return s
 	}
-	start := f.RecordedStart.UTC()
+	start = start.UTC()
 	s.CountedFrom = start
 
 	type candidate struct {
@@ -79,7 +105,7 @@ func (p *Policy) Schedule(f Facts) Schedule {
 	}
 	var cands []candidate
 	if f.Quarantined {
-		cands = append(cands, candidate{RuleQuarantine, p.quarantine})
+		cands = append(cands, candidate{quarantineRule, p.quarantine})
 	} else {
 		cats := normaliseCategories(f.Categories)
 		if len(cats) == 0 {
@@ -121,6 +147,9 @@ func (p *Policy) Schedule(f Facts) Schedule {
 		s.HeldUntilReleased = true
 	} else {
 		u := bestUntil
+		if s.NotBefore != nil && s.NotBefore.After(u) {
+			u = *s.NotBefore
+		}
 		s.RetainUntil = &u
 	}
 	if !win.rule.ReviewEvery.IsZero() {

@@ -1,6 +1,7 @@
 package retention
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -112,4 +113,102 @@ func fmtp(t *time.Time) string {
 		return "<none>"
 	}
 	return t.Format(time.RFC3339)
+}
+
+// Finding 2 (deletion review): a recorded start far in the past must not make a newly received clip due at once.
+// Finding 5: a quarantined clip with no usable start counts from its receipt instead of being held for ever.
+func TestScheduleCountsTheDwellAndTheReceipt(t *testing.T) {
+	p := mustParse(t, schedulePolicy) // no "minimumDwell": the default, 14 days
+	withDwell := func(d string) *Policy {
+		return mustParse(t, strings.Replace(schedulePolicy, `"version": "sched-1",`, `"version": "sched-1", "minimumDwell": "`+d+`",`, 1))
+	}
+	at := func(y int, m time.Month, d, h int) *time.Time {
+		v := time.Date(y, m, d, h, 0, 0, 0, time.UTC)
+		return &v
+	}
+	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name      string
+		p         *Policy
+		facts     Facts
+		rule      string
+		from      time.Time
+		until     *time.Time
+		notBefore *time.Time
+	}{
+		{"docked the same day: the rule's date, the dwell ends earlier", p,
+			Facts{RecordedStart: start, ReceivedAt: start.Add(8 * time.Hour)}, RuleDefault, start, at(2026, 2, 1, 10), at(2026, 1, 15, 18)},
+		{"docked 35 days late: kept 14 days after receipt", p,
+			Facts{RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, RuleDefault, start, at(2026, 2, 19, 10), at(2026, 2, 19, 10)},
+		{"camera clock reset to 2000: kept 14 days after receipt", p,
+			Facts{Categories: []string{"non-evidential"}, RecordedStart: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), ReceivedAt: start},
+			"category:non-evidential", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), at(2026, 1, 15, 10), at(2026, 1, 15, 10)},
+		{"the policy's own dwell", withDwell("P31D"),
+			Facts{RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, RuleDefault, start, at(2026, 3, 8, 10), at(2026, 3, 8, 10)},
+		{"a longer rule is not shortened by the dwell", p,
+			Facts{Categories: []string{"complaint"}, RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, "category:complaint", start, at(2027, 1, 1, 10), at(2026, 2, 19, 10)},
+		{"receipt unknown: the rule's date, no dwell end (Decide keeps it)", p,
+			Facts{RecordedStart: start}, RuleDefault, start, at(2026, 2, 1, 10), nil},
+		{"quarantined, no start: counted from receipt", p,
+			Facts{Quarantined: true, ReceivedAt: start}, RuleQuarantineReceipt, start, at(2026, 4, 1, 10), at(2026, 1, 15, 10)},
+		{"quarantined, start after receipt (clock ahead): counted from receipt", p,
+			Facts{Quarantined: true, RecordedStart: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), ReceivedAt: start}, RuleQuarantineReceipt, start, at(2026, 4, 1, 10), at(2026, 1, 15, 10)},
+		{"quarantined, start before receipt: counted from the start", p,
+			Facts{Quarantined: true, RecordedStart: start, ReceivedAt: start.Add(time.Hour)}, RuleQuarantine, start, at(2026, 4, 1, 10), at(2026, 1, 15, 11)},
+		{"quarantined, no start and no receipt: held", p,
+			Facts{Quarantined: true}, RuleMissingRecordedStart, time.Time{}, nil, nil},
+		{"not quarantined, no start: held, not counted from receipt", p,
+			Facts{Categories: []string{"non-evidential"}, ReceivedAt: start}, RuleMissingRecordedStart, time.Time{}, nil, at(2026, 1, 15, 10)},
+		{"quarantined from receipt and incident-linked: held", p,
+			Facts{Quarantined: true, IncidentRefs: []string{"CAD/1"}, ReceivedAt: start}, RuleIncidentLinked, start, nil, at(2026, 1, 15, 10)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.p.Schedule(tc.facts)
+			if s.Rule != tc.rule || !s.CountedFrom.Equal(tc.from) || s.HeldUntilReleased != (tc.until == nil) {
+				t.Errorf("rule %q counted from %v held %v; want rule %q from %v held %v", s.Rule, s.CountedFrom, s.HeldUntilReleased, tc.rule, tc.from, tc.until == nil)
+			}
+			if !sameTime(s.RetainUntil, tc.until) || !sameTime(s.NotBefore, tc.notBefore) {
+				t.Errorf("retainUntil %s notBefore %s; want %s and %s", fmtp(s.RetainUntil), fmtp(s.NotBefore), fmtp(tc.until), fmtp(tc.notBefore))
+			}
+			// What the sweep does with it at the moment the clip arrives, and at its date.
+			if tc.until != nil && !tc.facts.ReceivedAt.IsZero() {
+				if d := Decide(s, false, statusOf(tc.facts), tc.facts.ReceivedAt); d.Delete {
+					t.Errorf("deleted on arrival: %+v", d)
+				}
+				if d := Decide(s, false, statusOf(tc.facts), *tc.until); !d.Delete {
+					t.Errorf("kept at its date %s: %+v", fmtp(tc.until), d)
+				}
+			}
+		})
+	}
+}
+
+// A stored schedule carries no NotBefore; WithReceipt restores it from the record's receipt time.
+func TestWithReceipt(t *testing.T) {
+	p := mustParse(t, schedulePolicy)
+	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
+	received := start.AddDate(0, 0, 35)
+	s := p.Schedule(Facts{RecordedStart: start, ReceivedAt: received})
+	stored := s
+	stored.NotBefore = nil
+	if d := Decide(stored, false, StatusVerified, received.AddDate(1, 0, 0)); d.Delete || d.Code != DecisionMinDwell {
+		t.Errorf("a stored schedule without the receipt: %+v, want %s", d, DecisionMinDwell)
+	}
+	back := stored.WithReceipt(p, received)
+	if !sameTime(back.NotBefore, s.NotBefore) {
+		t.Errorf("WithReceipt gives notBefore %s, want %s", fmtp(back.NotBefore), fmtp(s.NotBefore))
+	}
+	if d := Decide(back, false, StatusVerified, *s.NotBefore); !d.Delete {
+		t.Errorf("at the dwell's end: %+v", d)
+	}
+	if back := stored.WithReceipt(p, time.Time{}); back.NotBefore != nil {
+		t.Errorf("WithReceipt of a zero receipt: %s, want none", fmtp(back.NotBefore))
+	}
+}
+
+func statusOf(f Facts) string {
+	if f.Quarantined {
+		return StatusQuarantined
+	}
+	return StatusVerified
 }
