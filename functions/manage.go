@@ -341,7 +341,10 @@ func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string
 	}
 	next.Retention = retentionOf(a.Policy, next)
 	if sameManaged(c, next) {
-		return ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: dueNow(c, a.now())}, c.ETag, nil
+		// Nothing to change, but the tags are rewritten from the record:
+		// they may have been left stale by a writer that lost a race.
+		warnings := a.syncTagsWarning(ctx, c)
+		return ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: dueNow(c, a.now()), Warnings: warnings}, c.ETag, nil
 	}
 
 	details := map[string]string{
@@ -363,62 +366,38 @@ func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string
 	return ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: dueNow(rec, a.now()), Warnings: warnings, Actor: &actor}, rec.ETag, nil
 }
 
-// applyChange writes a change: index tags first at their most conservative
-// (keep, held) of before and after, then the audit entry and the record
-// (If-Match), then the exact tags. A failure at any point never leaves the
-// tags saying "may be deleted" for a clip whose record says keep, so the
-// lifecycle backstop cannot act on a half-applied change.
+// applyChange writes a change: the cautious index tags first (backstop
+// keep, held if either state is held), then the audit entry and the record
+// (If-Match), then the tags from the record as it now is (syncIndexTags),
+// also when the record write failed: a lost race must not leave this
+// writer's tags behind a newer change. A crash at any point leaves tags
+// that keep the clip, so the lifecycle backstop cannot act on a
+// half-applied change.
 func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry) (clip.Clip, []string, error) {
-	loc, hasBlob := taggable(c)
-	if hasBlob {
-		err := a.Blobs.SetTags(ctx, loc.container, loc.name, conservativeTags(c, next))
-		if err != nil && !clip.IsKind(err, clip.NotFound) {
+	if t, ok := tagTargetOf(c); ok {
+		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err
 		}
-		hasBlob = err == nil
 	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) {
 		x.Categories, x.IncidentRefs, x.Retention = next.Categories, next.IncidentRefs, next.Retention
 	})
+	warnings := a.syncTagsWarning(ctx, c)
 	if err != nil {
 		return c, nil, err
-	}
-	var warnings []string
-	if hasBlob {
-		if err := a.Blobs.SetTags(ctx, loc.container, loc.name, clip.IndexTags(rec)); err != nil {
-			funchost.Logger(ctx).Error("index tags not updated after the change; they stay at the conservative values", "error", err)
-			warnings = append(warnings, "the blob's index tags could not be updated: they keep the conservative (keep) values until the next change")
-		}
 	}
 	return rec, warnings, nil
 }
 
-// taggable locates the blob that carries a clip's index tags.
-func taggable(c clip.Clip) (content, bool) {
-	if c.Quarantine != nil {
-		return content{container: c.Quarantine.Container, name: c.Quarantine.Name}, true
+// syncTagsWarning runs syncIndexTags for c's record and turns a failure
+// into a warning for the caller: the record is the truth, and the tags
+// stay at values that keep the clip until the next write.
+func (a *App) syncTagsWarning(ctx context.Context, c clip.Clip) []string {
+	if err := a.syncIndexTags(ctx, c.OfficerID, c.ID); err != nil {
+		funchost.Logger(ctx).Error("index tags not brought up to date with the record; they keep the clip until the next change", "error", err)
+		return []string{"the blob's index tags could not be updated: they keep the conservative (keep) values until the next change"}
 	}
-	if c.Blob.Container == "" || c.Blob.Name == "" {
-		return content{}, false
-	}
-	return content{container: c.Blob.Container, name: c.Blob.Name}, true
-}
-
-// conservativeTags are the index tags that keep a clip under both its old
-// and its new state: held if either is held, "keep" unless both allow the
-// short backstop, and the later (or no) retain-until date.
-func conservativeTags(before, after clip.Clip) map[string]string {
-	b, t := clip.IndexTags(before), clip.IndexTags(after)
-	if b[clip.TagLegalHold] == "true" {
-		t[clip.TagLegalHold] = "true"
-	}
-	if b[clip.TagBackstop] == clip.BackstopKeep {
-		t[clip.TagBackstop] = clip.BackstopKeep
-	}
-	if bu, tu := b[clip.TagRetainUntil], t[clip.TagRetainUntil]; bu == "none" || (tu != "none" && bu > tu) {
-		t[clip.TagRetainUntil] = bu
-	}
-	return t
+	return nil
 }
 
 // mutation validates an action's fields and returns the change it makes.
@@ -685,6 +664,13 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 	next := c
 	next.Retention = retentionOf(a.Policy, c)
 	if sameManaged(c, next) {
+		// Nothing to change; the tags are still rewritten from the record
+		// (a dry run has no blob storage and writes nothing).
+		if a.Blobs != nil {
+			if err := a.syncIndexTags(ctx, c.OfficerID, c.ID); err != nil {
+				return c, false, err
+			}
+		}
 		return c, false, nil
 	}
 	details := map[string]string{

@@ -47,7 +47,9 @@ func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return funchost.Result{}, a.finishQuarantine(ctx, c)
 	}
 	log.Info("nothing to do: clip already final", "status", c.Status)
-	return funchost.Result{}, nil
+	// The tags are still rewritten from the record: a retry after a failed
+	// tag write lands here.
+	return funchost.Result{}, a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
 
 func dequeueCount(inv *funchost.Invocation) (int, bool) {
@@ -86,13 +88,9 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 	log.Info("hashed", "bytes", n, "seconds", secs, "mb_per_s", float64(n)/1e6/max(secs, 1e-9))
 
 	if sum == c.SHA256.Declared {
-		next := c
-		next.Status = clip.StatusVerified
-		// Tags first: if the record write then fails, the retry rewrites
-		// both; the record is the truth and is written last.
-		if err := a.Blobs.SetTags(ctx, c.Blob.Container, c.Blob.Name, clip.IndexTags(next)); err != nil {
-			return err
-		}
+		// The record first, then the tags from the record as it then is
+		// (c was read before hashing and may be stale); a failed tag write
+		// fails the invocation, and the retry rewrites them.
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: "verify:" + c.Blob.ETag,
 			Actor: system(NameVerify), Justification: "SHA-256 of the content matches the dock's declared hash",
 			Details: map[string]string{"sha256": sum}},
@@ -101,10 +99,11 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 				c.SHA256.Computed = sum
 				c.VerifiedAt = clip.Ptr(a.now())
 			})
-		if err == nil {
-			log.Info("clip verified", "status", rec.Status)
+		if err != nil {
+			return err
 		}
-		return err
+		log.Info("clip verified", "status", rec.Status)
+		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}
 
 	msg := "the SHA-256 of the content (" + sum + ") does not match the dock's declared hash (" + c.SHA256.Declared + ")"
@@ -149,17 +148,20 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	}
 	moved := c
 	moved.Quarantine = &ref
-	if err := a.Blobs.SetTags(ctx, ref.Container, ref.Name, clip.IndexTags(moved)); err != nil {
+	// Cautious tags on the copy until its record names it; then the tags
+	// from the record.
+	if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
 		return err
 	}
 	details := map[string]string{"container": ref.Container, "name": ref.Name, "sourceDeleted": boolText(ref.SourceDeleted)}
 	_, err = a.transition(ctx, c, audit.Entry{Action: audit.ActionMovedToQuarantine, Key: "move:" + c.Blob.ETag,
 		Actor: system(NameVerify), Justification: "quarantined content moved out of the upload container", Details: details},
 		func(c *clip.Clip) { c.Quarantine = &ref })
-	if err == nil {
-		log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
+	if err != nil {
+		return err
 	}
-	return err
+	log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
+	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
 
 func boolText(b bool) string {

@@ -124,6 +124,14 @@ type QuarantineRef struct {
 	Container string `json:"container"`
 	Name      string `json:"name"`
 	ETag      string `json:"etag,omitempty"`
+	// VersionID is the copy's version where the account keeps versions
+	// (empty otherwise): the sweep deletes that version by id, and index
+	// tags are set on it.
+	VersionID string `json:"versionId,omitempty"`
+	// SourceVersionID is the moved upload's version (empty without
+	// versioning): the move deletes it by id, so versioning does not keep
+	// the quarantined content in the upload container.
+	SourceVersionID string `json:"sourceVersionId,omitempty"`
 	// SourceDeleted is false when the source changed during the move and
 	// was left in place (a copy exists in quarantine either way).
 	SourceDeleted bool `json:"sourceDeleted"`
