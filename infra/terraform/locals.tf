@@ -35,7 +35,15 @@ locals {
   }
   cosmos_database_name = "bwv"
 
-  ingest_function_name = "ClipIngest"
+  # Endpoints the Function App uses, written from the account names rather
+  # than read back from the accounts after creation: the plan then shows
+  # them, and the residency gate checks each names an account this plan
+  # places in the UK (app settings are one expression in plan JSON, so a
+  # value known only after apply could not be traced). Storage and Cosmos
+  # account names are globally unique: these are the accounts created here.
+  storage_blob_endpoint  = "https://${local.storage_account_name}.blob.core.windows.net/"
+  storage_queue_endpoint = "https://${local.storage_account_name}.queue.core.windows.net/"
+  cosmos_endpoint        = "https://${local.cosmos_account_name}.documents.azure.com:443/"
 
   # Event Grid delivers only real, non-empty uploads into the upload container.
   blob_created_apis = ["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose"]

@@ -24,7 +24,10 @@ resource "azurerm_eventgrid_system_topic_event_subscription" "clip_ingest" {
   event_delivery_schema = "EventGridSchema"
 
   azure_function_endpoint {
-    function_id                       = "${azurerm_function_app_flex_consumption.this.id}/functions/${local.ingest_function_name}"
+    # The function name is written here, not taken from a local: the residency
+    # gate traces a sink known only after apply through exactly one resource
+    # reference ({app}.id), and a local in the expression could point anywhere.
+    function_id                       = "${azurerm_function_app_flex_consumption.this.id}/functions/ClipIngest"
     max_events_per_batch              = 1
     preferred_batch_size_in_kilobytes = 64
   }

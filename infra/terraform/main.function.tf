@@ -22,19 +22,19 @@ locals {
     # Identity-based host storage (queue bindings use connection "AzureWebJobsStorage").
     AzureWebJobsStorage__accountName     = azurerm_storage_account.this.name
     AzureWebJobsStorage__credential      = "managedidentity"
-    AzureWebJobsStorage__blobServiceUri  = azurerm_storage_account.this.primary_blob_endpoint
-    AzureWebJobsStorage__queueServiceUri = azurerm_storage_account.this.primary_queue_endpoint
+    AzureWebJobsStorage__blobServiceUri  = local.storage_blob_endpoint
+    AzureWebJobsStorage__queueServiceUri = local.storage_queue_endpoint
 
     # Application Insights with local auth off: the identity authenticates.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
 
     BWV_STORAGE_ACCOUNT        = azurerm_storage_account.this.name
     BWV_STORAGE_REGION         = var.location
-    BWV_BLOB_ENDPOINT          = azurerm_storage_account.this.primary_blob_endpoint
+    BWV_BLOB_ENDPOINT          = local.storage_blob_endpoint
     BWV_ALLOWED_REGIONS        = join(",", local.allowed_locations)
     BWV_UPLOAD_CONTAINER       = local.container_names.uploads
     BWV_QUARANTINE_CONTAINER   = local.container_names.quarantine
-    BWV_COSMOS_ENDPOINT        = azurerm_cosmosdb_account.this.endpoint
+    BWV_COSMOS_ENDPOINT        = local.cosmos_endpoint
     BWV_COSMOS_DATABASE        = local.cosmos_database_name
     BWV_COSMOS_CLIPS_CONTAINER = azurerm_cosmosdb_sql_container.clips.name
     BWV_COSMOS_AUDIT_CONTAINER = azurerm_cosmosdb_sql_container.audit.name
@@ -62,7 +62,7 @@ resource "azurerm_function_app_flex_consumption" "this" {
 
   # Deployment packages in a private container, read with the app's identity.
   storage_container_type      = "blobContainer"
-  storage_container_endpoint  = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
+  storage_container_endpoint  = "${local.storage_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
   storage_authentication_type = "SystemAssignedIdentity"
 
   https_only                                     = true

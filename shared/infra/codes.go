@@ -19,4 +19,7 @@ const (
 	CodeFormat reason.Code = "FORMAT_CHECK_FAILED"
 	// CodeInvalid: the configuration does not validate.
 	CodeInvalid reason.Code = "CONFIG_INVALID"
+	// CodePolicyInvalid: the gate's policy would widen the UK set or trust a
+	// sink too broadly (-allowed-regions, -trusted-sink).
+	CodePolicyInvalid reason.Code = "POLICY_INVALID"
 )

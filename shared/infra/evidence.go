@@ -103,6 +103,9 @@ func build(source string, rs []*resource, policy Policy) *Evidence {
 			use := RegionUse{Attribute: rv.Path, Region: rv.Region, Kind: "location"}
 			switch {
 			case rv.Unknown:
+				// Only what the plan itself determines stands in for an unknown
+				// region; an expression that merely mentions a UK resource does not
+				// (lookup(var.m, rg.id, "westeurope") mentions one).
 				if regions, how, ok := derivedRegion(r, rv.Path); ok {
 					if len(regions) == 0 {
 						continue // e.g. no secondary for LRS
@@ -110,15 +113,10 @@ func build(source string, rs []*resource, policy Policy) *Evidence {
 					use.Kind, use.Note = "derived", how
 					use.Region = regions[0]
 					use.Allowed = allowed[use.Region]
-				} else if rv.Path == "location" {
-					if l, ok := ix.locateExpression(r, r.Expressions["location"], 0); ok {
-						use.Kind, use.Note = "derived", "from "+l.Via
-						use.Region, use.Allowed = l.Region, allowed[l.Region]
-					}
 				}
 				if use.Region == "" && landing {
 					refuse(Finding{Address: r.Address, Type: r.Type, Attribute: rv.Path, Value: "(known after apply)",
-						Reason: ReasonRegionUnknown, Detail: "set it from a variable or a resource the plan can show"})
+						Reason: ReasonRegionUnknown, Detail: "set it from a variable or a literal, so the plan shows it"})
 				}
 			default:
 				use.Allowed = allowed[rv.Region]
@@ -131,6 +129,9 @@ func build(source string, rs []*resource, policy Policy) *Evidence {
 		}
 
 		if landing {
+			for _, f := range reviewFindings(r) {
+				refuse(f)
+			}
 			uses, fs := replicaRegions(r)
 			for _, u := range uses {
 				u.Allowed = allowed[u.Region]
@@ -181,57 +182,4 @@ func dedupe(fs []Finding) []Finding {
 		out = append(out, f)
 	}
 	return out
-}
-
-// checkSink establishes a sink's region and refuses it unless allowed or trusted.
-func (ix *index) checkSink(r *resource, s sinkValue, policy Policy, allowed map[string]bool) (SinkUse, *Finding) {
-	attr := strings.Join(s.path, ".")
-	use := SinkUse{Attribute: attr, Target: s.value}
-	finding := func(reason Reason, value, detail string) *Finding {
-		return &Finding{Address: r.Address, Type: r.Type, Attribute: attr, Value: value, Reason: reason, Detail: detail}
-	}
-	if s.kind == sinkURL {
-		use.Status = "refused"
-		if s.unknown {
-			use.Target = "(known after apply)"
-		}
-		if !s.unknown && policy.trusted(s.value) {
-			use.Status = "trusted"
-			return use, nil
-		}
-		return use, finding(ReasonSinkExternal, use.Target, "deliver to an Azure resource in an allowed region instead, or name the URL with -trusted-sink")
-	}
-	if s.unknown {
-		use.Target = "(known after apply)"
-		found, unresolved := ix.locateAll(r, expressionAt(r.Expressions, s.path))
-		if len(found) == 0 || unresolved {
-			use.Status = "unresolved"
-			return use, finding(ReasonSinkUnresolved, use.Target, "refer to the sink resource directly so the plan shows where it is")
-		}
-		use.Region, use.Via, use.Status = found[0].Region, found[0].Via, "allowed"
-		for _, l := range found {
-			if !allowed[l.Region] {
-				use.Region, use.Via, use.Status = l.Region, l.Via, "refused"
-				return use, finding(ReasonSinkNotAllowed, l.Region+" ("+l.Via+")", "send it to a resource in an allowed region")
-			}
-		}
-		return use, nil
-	}
-	if target := ix.byID(s.value, r); target != nil {
-		if l, ok := ix.locate(target, 0); ok {
-			use.Region, use.Via = l.Region, l.Via
-			if allowed[l.Region] {
-				use.Status = "allowed"
-				return use, nil
-			}
-			use.Status = "refused"
-			return use, finding(ReasonSinkNotAllowed, l.Region+" ("+l.Via+")", "send it to a resource in an allowed region")
-		}
-	}
-	if policy.trusted(s.value) {
-		use.Status = "trusted"
-		return use, nil
-	}
-	use.Status = "unresolved"
-	return use, finding(ReasonSinkUnresolved, s.value, "not in this plan or its prior state; name it with -trusted-sink if you vouch it is in the UK")
 }

@@ -26,6 +26,12 @@ const (
 	ReasonCosmosIndexChange Reason = "cosmos-index-change"
 	// ReasonDataStoreDestroyed: a data store (account, database, container) would be deleted or replaced.
 	ReasonDataStoreDestroyed Reason = "data-store-destroyed"
+	// ReasonTypeNotReviewed: a managed resource type the gate has not been reviewed for.
+	ReasonTypeNotReviewed Reason = "type-not-reviewed"
+	// ReasonTemplateDeployment: an ARM template deployment, whose resources the plan cannot show.
+	ReasonTemplateDeployment Reason = "template-deployment"
+	// ReasonProvisioner: a provisioner, which can run anything anywhere.
+	ReasonProvisioner Reason = "provisioner"
 )
 
 var reasonText = map[Reason]string{
@@ -40,6 +46,9 @@ var reasonText = map[Reason]string{
 	ReasonCosmosTTL:          "Cosmos container default TTL: records would expire silently (terraform-provider-azurerm#25123)",
 	ReasonCosmosIndexChange:  "Cosmos indexing-policy change (terraform-provider-azurerm#25123); rerun with -allow-index-change after checking the TTL",
 	ReasonDataStoreDestroyed: "a data store would be deleted or replaced, losing clips or records",
+	ReasonTypeNotReviewed:    "resource type not reviewed for residency: the gate does not know where it stores or sends data",
+	ReasonTemplateDeployment: "ARM template deployment: its resources and regions are invisible to the plan",
+	ReasonProvisioner:        "provisioner: runs commands the plan cannot show, which can copy data anywhere",
 }
 
 // Text is the sentence a person reads for the reason.

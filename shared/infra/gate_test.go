@@ -81,6 +81,28 @@ func TestGatePassesUKOnlyPlan(t *testing.T) {
 		}
 	}
 
+	// The Function App's telemetry, host storage, deployment storage and
+	// Cosmos endpoint are sinks, each located in the UK: App Insights through
+	// the exact reference, the endpoints by the account they name.
+	fn := byAddr["module.bwv.azurerm_function_app_flex_consumption.this"]
+	wantVia := map[string]string{
+		"site_config.0.application_insights_connection_string": "module.bwv.azurerm_application_insights.this",
+		"app_settings.AzureWebJobsStorage__accountName":        "module.bwv.azurerm_storage_account.this",
+		"app_settings.AzureWebJobsStorage__blobServiceUri":     "module.bwv.azurerm_storage_account.this",
+		"app_settings.AzureWebJobsStorage__queueServiceUri":    "module.bwv.azurerm_storage_account.this",
+		"app_settings.BWV_BLOB_ENDPOINT":                       "module.bwv.azurerm_storage_account.this",
+		"app_settings.BWV_COSMOS_ENDPOINT":                     "module.bwv.azurerm_cosmosdb_account.this",
+		"storage_container_endpoint":                           "module.bwv.azurerm_storage_account.this",
+	}
+	for _, s := range fn.Sinks {
+		if want, ok := wantVia[s.Attribute]; ok && s.Status == "allowed" && s.Region == "uksouth" && s.Via == want {
+			delete(wantVia, s.Attribute)
+		}
+	}
+	if len(wantVia) > 0 {
+		t.Errorf("Function App sinks not located in the UK: %v; got %+v", wantVia, fn.Sinks)
+	}
+
 	// Children without a region inherit their parent's.
 	c := byAddr[`module.bwv.azurerm_storage_container.this["uploads"]`]
 	if c.Inherits == nil || c.Inherits.Region != "uksouth" || c.Inherits.From != "module.bwv.azurerm_storage_account.this" {

@@ -23,7 +23,9 @@ func resourcesFromPlan(p *tfjson.Plan) []*resource {
 			Values:        asMap(rc.Change.After),
 			Before:        asMap(rc.Change.Before),
 			Unknown:       asMap(rc.Change.AfterUnknown),
-			Expressions:   configExpressions(p.Config, rc.ModuleAddress, rc.Address),
+		}
+		if cr := configResource(p.Config, rc.ModuleAddress, rc.Address); cr != nil {
+			r.Expressions, r.Provisioners = cr.Expressions, len(cr.Provisioners)
 		}
 		for _, a := range rc.Change.Actions {
 			r.Actions = append(r.Actions, string(a))

@@ -23,6 +23,9 @@ func (ix *index) locate(r *resource, depth int) (location, bool) {
 	if loc, ok := r.Values["location"].(string); ok && loc != "" {
 		return location{Region: NormalizeRegion(loc), Via: r.Address}, true
 	}
+	if isUnknown(r.Unknown, "location") {
+		return location{}, false // its own region is not known: nothing else stands in for it
+	}
 	if id, ok := r.Values["id"].(string); ok && id != "" {
 		if p := ix.byID(id, r); p != nil {
 			if l, ok := ix.locate(p, depth+1); ok {
@@ -64,37 +67,6 @@ func (ix *index) locateExpression(from *resource, e *tfjson.Expression, depth in
 		}
 	}
 	return location{}, false
-}
-
-// locateAll locates every resource an expression refers to. unresolved is
-// true when a reference names a resource that cannot be located; refs that
-// are not resources (var, local) are ignored, and found is empty when the
-// expression refers to no resource at all.
-func (ix *index) locateAll(from *resource, e *tfjson.Expression) (found []location, unresolved bool) {
-	seen := map[string]bool{}
-	for _, ref := range refsOf(e) {
-		targets := ix.byReference(from.ModuleAddress, ref)
-		if len(targets) == 0 && refersToResource(ref) {
-			unresolved = true
-		}
-		for _, t := range targets {
-			if seen[t.Address] {
-				continue
-			}
-			seen[t.Address] = true
-			if l, ok := ix.locate(t, 0); ok {
-				found = append(found, l)
-			} else {
-				unresolved = true
-			}
-		}
-	}
-	return found, unresolved
-}
-
-func refersToResource(ref string) bool {
-	parts := strings.Split(ref, ".")
-	return len(parts) >= 2 && (parts[0] == "data" || (strings.Contains(parts[0], "_") && !isReservedRoot(parts[0])))
 }
 
 // refsOf lists an expression's references, most specific first as Terraform

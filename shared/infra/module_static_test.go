@@ -201,12 +201,10 @@ func TestModuleCosmosAndDataStoresAreGuarded(t *testing.T) {
 	}
 }
 
-// The Event Grid subscription delivers to the ClipIngest function.
+// The Event Grid subscription delivers to the ClipIngest function, named
+// literally so the residency gate can trace the endpoint to the app alone.
 func TestModuleEventSubscriptionTargetsClipIngest(t *testing.T) {
 	m := loadModule(t, moduleDir)
-	if got := m.ctx.Variables["local"].GetAttr("ingest_function_name"); got != cty.StringVal("ClipIngest") {
-		t.Fatalf("local.ingest_function_name = %#v, want ClipIngest", got)
-	}
 	for _, r := range m.blocks("resource") {
 		if r.Labels[0] != "azurerm_eventgrid_system_topic_event_subscription" {
 			continue
@@ -216,18 +214,64 @@ func TestModuleEventSubscriptionTargetsClipIngest(t *testing.T) {
 				continue
 			}
 			tmpl, ok := b.Body.Attributes["function_id"].Expr.(*hclsyntax.TemplateExpr)
-			if !ok || len(tmpl.Parts) != 3 {
-				t.Fatalf("function_id must be \"${<function app>.id}/functions/${local.ingest_function_name}\"")
+			if !ok || len(tmpl.Parts) != 2 {
+				t.Fatalf("function_id must be \"${<function app>.id}/functions/ClipIngest\"")
 			}
+			app := traversalString(tmpl.Parts[0].Variables()[0])
 			lit, _ := tmpl.Parts[1].Value(nil)
-			last := traversalString(tmpl.Parts[2].Variables()[0])
-			if lit.AsString() != "/functions/" || last != "local.ingest_function_name" {
-				t.Errorf("function_id parts: %q, %q", lit.AsString(), last)
+			if app != "azurerm_function_app_flex_consumption.this.id" || lit.AsString() != "/functions/ClipIngest" {
+				t.Errorf("function_id parts: %q, %q", app, lit.AsString())
 			}
 			return
 		}
 	}
 	t.Fatal("no azure_function_endpoint in an event subscription")
+}
+
+// Every endpoint the Function App writes to is known at plan time (built
+// from account names), so the residency gate can check it: app settings are
+// one expression in plan JSON, and a value known only after apply is refused.
+func TestModuleFunctionAppEndpointsAreKnownAtPlan(t *testing.T) {
+	m := loadModule(t, moduleDir)
+	local := m.ctx.Variables["local"]
+	want := map[string]string{
+		"storage_blob_endpoint":  "https://stbwvtest.blob.core.windows.net/",
+		"storage_queue_endpoint": "https://stbwvtest.queue.core.windows.net/",
+		"cosmos_endpoint":        "https://cosmos-bwv-test.documents.azure.com:443/",
+	}
+	for name, w := range want {
+		if !local.Type().HasAttribute(name) {
+			t.Errorf("local.%s does not evaluate from variables", name)
+			continue
+		}
+		if got := local.GetAttr(name); got != cty.StringVal(w) {
+			t.Errorf("local.%s = %#v, want %q", name, got, w)
+		}
+	}
+	for _, b := range m.blocks("locals") {
+		a, ok := b.Body.Attributes["app_settings"]
+		if !ok {
+			continue
+		}
+		obj, ok := a.Expr.(*hclsyntax.ObjectConsExpr)
+		if !ok {
+			t.Fatal("local.app_settings must be an object literal")
+		}
+		for _, item := range obj.Items {
+			key, _ := item.KeyExpr.Value(nil)
+			name := key.AsString()
+			if !strings.HasSuffix(name, "ServiceUri") && !strings.HasSuffix(name, "_ENDPOINT") {
+				continue
+			}
+			for _, tr := range item.ValueExpr.Variables() {
+				if root := tr.RootName(); root != "var" && root != "local" {
+					t.Errorf("app setting %s reads %s, known only after apply", name, traversalString(tr))
+				}
+			}
+		}
+		return
+	}
+	t.Fatal("no local.app_settings")
 }
 
 func exprValue(a *hclsyntax.Attribute, ok bool) (cty.Value, hcl.Diagnostics) {

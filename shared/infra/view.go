@@ -19,6 +19,7 @@ type resource struct {
 	Before        map[string]any // plan only: prior values of an update
 	Unknown       map[string]any // plan only: after_unknown
 	Expressions   map[string]*tfjson.Expression
+	Provisioners  int // plan only: provisioner blocks in its configuration
 	// Existing resources read from the prior state or data sources: located,
 	// but not placed by this plan.
 	Existing bool
@@ -79,10 +80,19 @@ func baseAddress(addr string) string {
 	return b.String()
 }
 
-// byID finds the resource whose Azure ID is id or the longest prefix of it
-// (a child resource's ID extends its parent's), skipping self.
+// byID finds the resource an Azure ID denotes: the resource with exactly that
+// ID, else the resource it is a child of (a container of an account, a
+// function of an app: the longest known ID that is a prefix of it). A prefix
+// counts only when the prefix is itself a provider resource and the rest of
+// the ID crosses no "/providers/" segment: an ID is never located through its
+// resource group or subscription, nor is an extension resource located
+// through the resource it is attached to. IDs with "." or ".." segments match
+// nothing.
 func (ix *index) byID(id string, self *resource) *resource {
-	id = strings.ToLower(strings.TrimSuffix(id, "/"))
+	id = normalizeID(id)
+	if id == "" || hasDotSegment(id) {
+		return nil
+	}
 	var best *resource
 	bestLen := 0
 	for _, r := range ix.resources {
@@ -93,12 +103,35 @@ func (ix *index) byID(id string, self *resource) *resource {
 		if !ok || rid == "" {
 			continue
 		}
-		rid = strings.ToLower(strings.TrimSuffix(rid, "/"))
-		if (id == rid || strings.HasPrefix(id, rid+"/")) && len(rid) > bestLen {
+		rid = normalizeID(rid)
+		if id == rid {
+			return r
+		}
+		if len(rid) > bestLen && isChildID(id, rid) {
 			best, bestLen = r, len(rid)
 		}
 	}
 	return best
+}
+
+// isChildID reports whether id is a child of the provider resource parent
+// (both normalised): below it, with no further "/providers/" segment.
+func isChildID(id, parent string) bool {
+	return strings.Contains(parent, "/providers/") && strings.HasPrefix(id, parent+"/") &&
+		!strings.Contains(id[len(parent):], "/providers/")
+}
+
+func normalizeID(id string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimSpace(id), "/"))
+}
+
+func hasDotSegment(id string) bool {
+	for _, seg := range strings.Split(id, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // byReference resolves a configuration reference made inside module
@@ -127,13 +160,10 @@ func (ix *index) byReference(moduleAddress, ref string) []*resource {
 	if moduleAddress != "" {
 		full = moduleAddress + "." + target
 	}
-	candidates := ix.byAddress[baseAddress(full)]
-	if key == "" {
-		return candidates
-	}
 	var out []*resource
-	for _, c := range candidates {
-		if strings.HasSuffix(c.Address, key) {
+	for _, c := range ix.byAddress[baseAddress(full)] {
+		// the same module instance as the reference, and the instance key named
+		if c.ModuleAddress == moduleAddress && (key == "" || strings.HasSuffix(c.Address, key)) {
 			out = append(out, c)
 		}
 	}
@@ -172,8 +202,8 @@ func moduleConfig(cfg *tfjson.Config, moduleAddress string) *tfjson.ConfigModule
 	return m
 }
 
-// configExpressions returns the configuration expressions of a resource.
-func configExpressions(cfg *tfjson.Config, moduleAddress, address string) map[string]*tfjson.Expression {
+// configResource returns the configuration of a resource.
+func configResource(cfg *tfjson.Config, moduleAddress, address string) *tfjson.ConfigResource {
 	m := moduleConfig(cfg, moduleAddress)
 	if m == nil {
 		return nil
@@ -184,7 +214,7 @@ func configExpressions(cfg *tfjson.Config, moduleAddress, address string) map[st
 	}
 	for _, r := range m.Resources {
 		if r.Address == rel {
-			return r.Expressions
+			return r
 		}
 	}
 	return nil
