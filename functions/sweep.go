@@ -20,6 +20,9 @@ type RetentionRecords interface {
 	PendingDeletions(ctx context.Context, pageSize int, continuation string) (cosmosdb.Page[cosmosdb.ClipRef], error)
 	FindClip(ctx context.Context, id string) (clip.Clip, error)
 	ListAudit(ctx context.Context, clipID string) ([]audit.Entry, error)
+	// ServerTime is the database's clock (the Date header of a real
+	// response): the sweep checks its own clock against it first.
+	ServerTime(ctx context.Context) (time.Time, error)
 }
 
 // RetentionBlobs is what the sweep needs from blob storage beyond Blobs.
@@ -46,15 +49,48 @@ const (
 	SweepError             = "ERROR"
 )
 
+// Run-level codes: logged at error level, and the first two on the error
+// RunSweep returns. Stable (docs/runbook.md).
+const (
+	// SweepClockSkew: the sweep's clock and the database's differ by more
+	// than SweepOptions.MaxClockSkew; the run deleted nothing.
+	SweepClockSkew clip.Code = "SWEEP_CLOCK_SKEW"
+	// SweepClockUnchecked: the database's time could not be read; the run
+	// deleted nothing.
+	SweepClockUnchecked clip.Code = "SWEEP_CLOCK_UNCHECKED"
+	// SweepTruncated: the run stopped at a bound (clips, time, stuck clips)
+	// with candidates left; the next run continues.
+	SweepTruncated clip.Code = "SWEEP_TRUNCATED"
+	// SweepNeedsAttention: clips that will come back every run until a
+	// person looks (needsPerson); they do not count against MaxClips.
+	SweepNeedsAttention clip.Code = "SWEEP_NEEDS_ATTENTION"
+)
+
+// needsPerson reports outcomes that recur on every run until a person
+// acts: they must not use up the run's clip budget (MaxClips), or a few
+// thousand of them would stop every later deletion. They have their own
+// bound, MaxStuck.
+func needsPerson(code string) bool {
+	switch code {
+	case SweepBlobChanged, SweepTombstoneConflict, SweepNoContentETag, retention.DecisionInconsistent:
+		return true
+	}
+	return false
+}
+
 // SweepOptions bounds one sweep run.
 type SweepOptions struct {
 	RunID       string        // recorded on every certificate; "" = generated
-	MaxClips    int           // candidates examined per run (default 2000)
+	MaxClips    int           // candidates examined per run (default 2000), not counting those that need a person
+	MaxStuck    int           // clips needing a person examined per run (default 10000): bounds the time they take
 	PageSize    int           // query page size (default 100)
 	MaxDuration time.Duration // stop starting new clips after this (default 4m, inside the 5-minute default function timeout)
 	// MaxConsecutiveErrors aborts the run when a dependency is down
 	// (default 5); the next run resumes, since every step is idempotent.
 	MaxConsecutiveErrors int
+	// MaxClockSkew is how far the sweep's clock may be from the database's
+	// before the run is refused (default 5m).
+	MaxClockSkew time.Duration
 }
 
 func (o SweepOptions) withDefaults(inv string) SweepOptions {
@@ -63,6 +99,12 @@ func (o SweepOptions) withDefaults(inv string) SweepOptions {
 	}
 	if o.MaxClips <= 0 {
 		o.MaxClips = 2000
+	}
+	if o.MaxStuck <= 0 {
+		o.MaxStuck = 10000
+	}
+	if o.MaxClockSkew <= 0 {
+		o.MaxClockSkew = 5 * time.Minute
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 100
@@ -78,15 +120,27 @@ func (o SweepOptions) withDefaults(inv string) SweepOptions {
 
 // SweepReport summarises one run.
 type SweepReport struct {
-	RunID     string         `json:"runId"`
-	Now       clip.Time      `json:"now"`
-	Examined  int            `json:"examined"`
-	Outcomes  map[string]int `json:"outcomes"` // sweep outcome or retention decision code → clips
-	Truncated bool           `json:"truncated"`
-	Errors    []string       `json:"errors,omitempty"` // first few, for the log
+	RunID      string         `json:"runId"`
+	Now        clip.Time      `json:"now"`
+	ServerTime *clip.Time     `json:"serverTime,omitempty"` // the database's clock, checked before anything is deleted
+	Aborted    clip.Code      `json:"aborted,omitempty"`    // SweepClockSkew or SweepClockUnchecked: nothing was examined
+	Examined   int            `json:"examined"`
+	Outcomes   map[string]int `json:"outcomes"`             // sweep outcome or retention decision code → clips
+	Stuck      int            `json:"stuck"`                // examined clips that need a person (needsPerson); not counted against MaxClips
+	StuckClips []string       `json:"stuckClips,omitempty"` // the first few of them
+	Truncated  bool           `json:"truncated"`
+	Errors     []string       `json:"errors,omitempty"` // first few, for the log
 }
 
-func (r *SweepReport) count(code string) { r.Outcomes[code]++ }
+func (r *SweepReport) count(id, code string) {
+	r.Outcomes[code]++
+	if needsPerson(code) {
+		r.Stuck++
+		if len(r.StuckClips) < 20 {
+			r.StuckClips = append(r.StuckClips, id)
+		}
+	}
+}
 
 // Deleted is the number of clips tombstoned in this run.
 func (r *SweepReport) Deleted() int { return r.Outcomes[SweepDeleted] + r.Outcomes[SweepDeletedGone] }
@@ -108,15 +162,18 @@ func (a *App) Sweep(ctx context.Context, inv *funchost.Invocation) (funchost.Res
 	}
 	rep, err := a.RunSweep(ctx, SweepOptions{RunID: "sweep-" + inv.ID})
 	log.Info("retention sweep done", "run_id", rep.RunID, "examined", rep.Examined, "deleted", rep.Deleted(),
-		"outcomes", rep.Outcomes, "truncated", rep.Truncated, "past_due", ti.IsPastDue)
+		"outcomes", rep.Outcomes, "stuck", rep.Stuck, "truncated", rep.Truncated, "aborted", rep.Aborted, "past_due", ti.IsPastDue)
 	return funchost.Result{}, err
 }
 
-// RunSweep runs one sweep at a.now(). It first finishes tombstones whose
-// content deletion was interrupted, then examines the clips the due query
-// returns, each re-read and decided again. It returns an error only when
-// the run was aborted (repeated dependency failures or a wiring bug);
-// per-clip failures are counted in the report and retried next run.
+// RunSweep runs one sweep at a.now(). It first checks that clock against
+// the database's (a clock running fast would make clips due early: the run
+// is refused, SWEEP_CLOCK_SKEW, before anything is read or deleted), then
+// finishes tombstones whose content deletion was interrupted, then
+// examines the clips the due query returns, each re-read and decided
+// again. It returns an error only when the run was aborted (the clock
+// check, repeated dependency failures or a wiring bug); per-clip failures
+// are counted in the report and retried next run.
 //
 // Order of the steps for one clip, chosen so a crash anywhere converges
 // and nothing can be put on hold after its content is gone:
@@ -131,11 +188,12 @@ func (a *App) Sweep(ctx context.Context, inv *funchost.Invocation) (funchost.Res
 //     once it lands, ClipManage refuses changes to the clip;
 //  4. delete the blob with If-Match on the recorded ETag (snapshots and,
 //     where versioning is on, the recorded version);
-//  5. set the record's deletedAt (If-Match): content deletion confirmed.
+//  5. append the "deletion-confirmed" audit entry (idempotent by key) and
+//     set the record's deletedAt (If-Match): content deletion confirmed.
 //
 // A crash after 3 leaves a tombstone without deletedAt, which the next
 // run's PendingDeletions query finds and finishes with 4 and 5; a crash
-// inside 3 leaves an audit entry the retry adopts by its key.
+// inside 3 or 5 leaves an audit entry the retry adopts by its key.
 func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error) {
 	o = o.withDefaults(fmt.Sprint(time.Now().UnixNano()))
 	now := a.now()
@@ -143,17 +201,20 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	recs, blobs := a.Records, a.Blobs
 	log := funchost.Logger(ctx).With("run_id", o.RunID)
 	ctx = funchost.WithLogger(ctx, log)
+	if err := a.checkClock(ctx, &rep, now, o.MaxClockSkew); err != nil {
+		return rep, err
+	}
 	deadline := time.Now().Add(o.MaxDuration)
 	consecutive := 0
 	// record counts an outcome; it aborts the run after too many
 	// consecutive errors (a dependency is down: stop, the next run resumes).
-	record := func(code string, err error) error {
+	record := func(id, code string, err error) error {
 		if err == nil {
 			consecutive = 0
-			rep.count(code)
+			rep.count(id, code)
 			return nil
 		}
-		rep.count(SweepError)
+		rep.count(id, SweepError)
 		if len(rep.Errors) < 10 {
 			rep.Errors = append(rep.Errors, err.Error())
 		}
@@ -164,17 +225,14 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 		}
 		return nil
 	}
+	// Clips that need a person count against MaxStuck, not MaxClips.
 	budgetLeft := func() bool {
-		if rep.Examined >= o.MaxClips || time.Now().After(deadline) || ctx.Err() != nil {
-			rep.Truncated = true
-			return false
-		}
-		return true
+		return rep.Examined-rep.Stuck < o.MaxClips && rep.Stuck < o.MaxStuck && time.Now().Before(deadline) && ctx.Err() == nil
 	}
 
 	// Unfinished deletions first: they are already decided.
 	seen := map[string]bool{}
-	err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+	truncated, err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
 		return recs.PendingDeletions(ctx, o.PageSize, cont)
 	}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
 		rep.Examined++
@@ -183,11 +241,12 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 			return nil
 		}
 		if err != nil {
-			return record("", err)
+			return record(ref.ID, "", err)
 		}
-		code, err := a.finishDeletion(ctx, blobs, c)
-		return record(code, err)
+		code, err := a.finishDeletion(ctx, blobs, c, o.RunID)
+		return record(ref.ID, code, err)
 	})
+	rep.Truncated = truncated
 	if err != nil {
 		return rep, err
 	}
@@ -196,15 +255,16 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	// query's results, which can make an offset-based continuation skip
 	// others (the local server's tokens are offsets); a new pass from the
 	// start picks them up. A pass that finds nothing new ends the run.
-	for budgetLeft() {
+	for !rep.Truncated {
 		before := len(seen)
-		err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+		truncated, err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
 			return recs.DueForDeletion(ctx, now, o.PageSize, cont)
 		}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
 			rep.Examined++
 			code, err := a.sweepOne(ctx, blobs, ref, now, o.RunID)
-			return record(code, err)
+			return record(ref.ID, code, err)
 		})
+		rep.Truncated = truncated
 		if err != nil {
 			return rep, err
 		}
@@ -212,38 +272,78 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 			break
 		}
 	}
+	if rep.Stuck > 0 {
+		log.Error("clips the sweep cannot finish without a person: they come back every run (docs/runbook.md)",
+			"code", SweepNeedsAttention, "stuck", rep.Stuck, "clip_ids", rep.StuckClips, "outcomes", rep.Outcomes)
+	}
 	if rep.Truncated {
-		log.Warn("sweep stopped at its bound; the next run continues", "examined", rep.Examined, "max_clips", o.MaxClips)
+		log.Error("sweep stopped at its bound with candidates left; the next run continues, but a backlog is building (docs/runbook.md)",
+			"code", SweepTruncated, "examined", rep.Examined, "stuck", rep.Stuck, "max_clips", o.MaxClips, "max_stuck", o.MaxStuck,
+			"max_duration", o.MaxDuration.String())
 	}
 	return rep, nil
 }
 
+// checkClock refuses the run when now is more than maxSkew from the
+// database's clock, or when that clock cannot be read: deletion dates are
+// compared with now, so a host clock running days fast would delete clips
+// days early. The database's Date header has one-second resolution, hence
+// the extra second.
+func (a *App) checkClock(ctx context.Context, rep *SweepReport, now time.Time, maxSkew time.Duration) error {
+	log := funchost.Logger(ctx)
+	server, err := a.Records.ServerTime(ctx)
+	if err != nil {
+		rep.Aborted = SweepClockUnchecked
+		log.Error("sweep refused: the database's clock could not be read, so this host's clock cannot be checked; nothing deleted",
+			"code", SweepClockUnchecked, "error", err)
+		return &clip.Error{Kind: clip.Transient, Code: SweepClockUnchecked, Message: "retention sweep refused: reading the database's clock", Err: err}
+	}
+	rep.ServerTime = clip.Ptr(server)
+	skew := now.Sub(server)
+	if skew < 0 {
+		skew = -skew
+	}
+	if now.IsZero() || skew > maxSkew+time.Second {
+		rep.Aborted = SweepClockSkew
+		log.Error("sweep refused: this host's clock and the database's disagree; nothing deleted (docs/runbook.md)",
+			"code", SweepClockSkew, "now", now.UTC().Format(time.RFC3339Nano), "server_time", server.Format(time.RFC3339), "skew", skew.String(), "max_skew", maxSkew.String())
+		return clip.Errorf(clip.Refused, SweepClockSkew, "retention sweep refused: clock %s is %s from the database's %s (allowed %s)",
+			now.UTC().Format(time.RFC3339), skew, server.Format(time.RFC3339), maxSkew)
+	}
+	return nil
+}
+
 // eachRef pages through a query and calls f once per clip not seen yet in
-// this run, while budget allows.
-func (a *App) eachRef(ctx context.Context, page func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error), seen map[string]bool, budget func() bool, f func(cosmosdb.ClipRef) error) error {
+// this run, while budget allows. truncated reports that it stopped with a
+// clip left (or was cancelled): a run that used its whole budget on
+// exactly the clips there were is not truncated, so the SWEEP_TRUNCATED
+// alarm means a backlog.
+func (a *App) eachRef(ctx context.Context, page func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error), seen map[string]bool, budget func() bool, f func(cosmosdb.ClipRef) error) (truncated bool, err error) {
 	cont := ""
-	for budget() {
+	for {
+		if ctx.Err() != nil {
+			return true, nil
+		}
 		p, err := page(cont)
 		if err != nil {
-			return err
+			return false, err
 		}
 		for _, ref := range p.Items {
 			if seen[ref.ID] {
 				continue
 			}
 			if !budget() {
-				return nil
+				return true, nil
 			}
 			seen[ref.ID] = true
 			if err := f(ref); err != nil {
-				return err
+				return false, err
 			}
 		}
 		if cont = p.Continuation; cont == "" {
-			return nil
+			return false, nil
 		}
 	}
-	return nil
 }
 
 // content is where a clip's bytes are: the blob version its record names.
@@ -272,8 +372,25 @@ func contentOf(c clip.Clip) (loc content, gone bool, code string) {
 	return loc, false, ""
 }
 
-// scheduleOf is the stored schedule of a record, as retention.Decide reads it.
+// decisionSchedule is the schedule the sweep decides on: the record's
+// stored schedule with the end of its minimum dwell, from the record's
+// receivedAt and the policy in force (the record does not store it).
+func decisionSchedule(p *retention.Policy, c clip.Clip) retention.Schedule {
+	return storedScheduleOf(c.Retention).WithReceipt(p, c.ReceivedAt.Time)
+}
+
+// scheduleOf is the stored schedule of a record for a quick "due now?"
+// answer where the receipt time is not at hand (ClipManage's dueNow): the
+// dwell's end is taken as the stored retainUntil, which Schedule never
+// places before it. Decisions that delete use decisionSchedule.
 func scheduleOf(r clip.Retention) retention.Schedule {
+	s := storedScheduleOf(r)
+	s.NotBefore = s.RetainUntil
+	return s
+}
+
+// storedScheduleOf is the stored schedule of a record, field by field.
+func storedScheduleOf(r clip.Retention) retention.Schedule {
 	s := retention.Schedule{PolicyVersion: r.PolicyVersion, Rule: r.Rule, HeldUntilReleased: r.HeldUntilReleased, Quarantined: r.Quarantined}
 	if r.CountedFrom != nil {
 		s.CountedFrom = r.CountedFrom.Time
@@ -304,7 +421,7 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.C
 	if err != nil {
 		return "", err
 	}
-	d := retention.Decide(scheduleOf(c.Retention), c.Retention.LegalHold, string(c.Status), now)
+	d := retention.Decide(decisionSchedule(a.Policy, c), c.Retention.LegalHold, string(c.Status), now)
 	if !d.Delete {
 		log.Debug("kept", "decision", d.Code, "reason", d.Reason)
 		return d.Code, nil
@@ -360,9 +477,6 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.C
 	tomb.Deletion = &cert
 	tomb.Audit = head
 	tomb.UpdatedAt = clip.At(a.now())
-	if gone {
-		tomb.DeletedAt = clip.Ptr(cert.DeletedAt.Time)
-	}
 	tomb, err = a.Records.ReplaceClip(ctx, tomb)
 	if clip.IsKind(err, clip.Conflict) {
 		log.Info("record changed since it was read: kept, decided again next run", "code", SweepRecordChanged)
@@ -371,13 +485,13 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.C
 	if err != nil {
 		return "", err
 	}
+	code, err := a.finishDeletion(ctx, blobs, tomb, runID)
+	if err != nil || code != SweepFinished {
+		return code, err
+	}
 	if gone {
 		log.Info("tombstoned; content was already gone", "code", SweepDeletedGone, "rule", cert.Rule, "due_at", cert.DueAt)
 		return SweepDeletedGone, nil
-	}
-	code, err := a.finishDeletion(ctx, blobs, tomb)
-	if err != nil || code != SweepFinished {
-		return code, err
 	}
 	log.Info("deleted", "code", SweepDeleted, "rule", cert.Rule, "due_at", cert.DueAt, "blob", loc.container+"/"+loc.name)
 	return SweepDeleted, nil
@@ -397,17 +511,23 @@ func certificateFrom(e audit.Entry) clip.Deletion {
 	return d
 }
 
+// confirmKey is the audit key of a deletion's confirmation: one per clip,
+// so a retry adopts the entry an interrupted attempt wrote.
+const confirmKey = "retention-delete-confirmed"
+
 // finishDeletion deletes a tombstone's content (If-Match on the ETag the
-// certificate recorded) and confirms it with the record's deletedAt.
-func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.Clip) (string, error) {
+// certificate recorded; nothing when the certificate says it was already
+// gone) and confirms it: a "deletion-confirmed" audit entry and the
+// record's deletedAt.
+func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.Clip, runID string) (string, error) {
 	if c.Status != clip.StatusDeleted || c.Deletion == nil {
 		return "", clip.Errorf(clip.Internal, "", "clip %s is listed as a pending deletion but has status %s and no certificate", c.ID, c.Status)
 	}
 	if c.DeletedAt != nil {
 		return SweepFinished, nil
 	}
+	loc, _, _ := contentOf(c)
 	if !c.Deletion.BlobAlreadyGone {
-		loc, _, _ := contentOf(c)
 		if loc.container == "" || loc.name == "" || c.Deletion.BlobETag == "" {
 			return "", clip.Errorf(clip.Internal, "", "tombstone %s does not say which blob to delete", c.ID)
 		}
@@ -421,8 +541,27 @@ func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.C
 			return "", err
 		}
 	}
+	details := map[string]string{"runId": runID, "blobAlreadyGone": boolText(c.Deletion.BlobAlreadyGone), "blobEtag": c.Deletion.BlobETag}
+	why := "the clip's content was deleted"
+	if c.Deletion.BlobAlreadyGone {
+		why = "the clip's content was already gone when the sweep came; nothing left to delete"
+	} else {
+		details["container"], details["name"] = loc.container, loc.name
+		if loc.versionID != "" {
+			details["versionId"] = loc.versionID
+		}
+	}
+	entry, head, err := a.Records.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{
+		Action: audit.ActionDeletionConfirmed, Key: confirmKey, Actor: system(NameSweep), ActorAuthenticated: true,
+		Justification: why, At: clip.At(a.now()), Details: details,
+	})
+	if err != nil {
+		return "", err
+	}
 	done := c
-	done.DeletedAt = clip.Ptr(a.now())
+	done.Audit = head
+	// The entry a retry adopts carries the first attempt's time.
+	done.DeletedAt = clip.Ptr(entry.At.Time)
 	done.UpdatedAt = clip.At(a.now())
 	if _, err := a.Records.ReplaceClip(ctx, done); err != nil {
 		return "", err

@@ -33,6 +33,7 @@ type retEnv struct {
 	t       testing.TB
 	blobs   *blobstore.Store
 	records *cosmosdb.Store
+	clocked fakeServerClockRecords // records whose ServerTime follows the test clock (the app's Records)
 	app     *functions.App
 	h       *handler // the app behind an in-process funchost server
 	mu      sync.Mutex
@@ -59,10 +60,11 @@ func newRetEnv(t testing.TB, policy *retention.Policy) *retEnv {
 		t.Fatal(err)
 	}
 	e := &retEnv{t: t, blobs: blobs, records: records, now: time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)}
+	e.clocked = fakeServerClockRecords{records, e.clock}
 	e.app = &functions.App{
 		Config:  config.Config{UploadContainer: "uploads", QuarantineContainer: "quarantine", StorageAccount: az.Account, StorageRegion: "uksouth"},
 		Blobs:   blobs,
-		Records: records,
+		Records: e.clocked,
 		Policy:  policy,
 		Now:     e.clock,
 	}
@@ -77,6 +79,20 @@ func newRetEnv(t testing.TB, policy *retention.Policy) *retEnv {
 	t.Cleanup(ts.Close)
 	e.h = &handler{url: ts.URL}
 	return e
+}
+
+// fakeServerClockRecords is a fake: the real Cosmos adapter, except that
+// the database's clock (ServerTime) is the test's clock. The sweep refuses
+// to run when its clock and the database's disagree, and the local Cosmos
+// server cannot be made to run in June 2026 or to jump months ahead, which
+// these tests need. TestSweepRefusesASkewedClock runs on the real one.
+type fakeServerClockRecords struct {
+	*cosmosdb.Store
+	now func() time.Time
+}
+
+func (r fakeServerClockRecords) ServerTime(context.Context) (time.Time, error) {
+	return r.now().UTC().Truncate(time.Second), nil
 }
 
 type testWriter struct{ t testing.TB }
@@ -100,6 +116,8 @@ func (e *retEnv) setClock(t time.Time) {
 type seedSpec struct {
 	officer     string
 	start       time.Time
+	received    time.Time // zero: the recorded start (docked at once)
+	legacy      bool      // schedule computed without the receipt time (a record from before the minimum dwell)
 	categories  []string
 	refs        []string
 	status      clip.Status
@@ -110,8 +128,12 @@ type seedSpec struct {
 // retentionFor is the stored retention a clip gets under p (what ingest,
 // verify and ClipManage record).
 func retentionFor(p *retention.Policy, c clip.Clip) clip.Retention {
-	s := p.Schedule(retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs, RecordedStart: c.RecordedStart.Time,
-		Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold})
+	f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs,
+		Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold, ReceivedAt: c.ReceivedAt.Time}
+	if c.RecordedStart != nil {
+		f.RecordedStart = c.RecordedStart.Time
+	}
+	s := p.Schedule(f)
 	r := clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, HeldUntilReleased: s.HeldUntilReleased, Quarantined: s.Quarantined, LegalHold: c.Retention.LegalHold}
 	if !s.CountedFrom.IsZero() {
 		r.CountedFrom = clip.Ptr(s.CountedFrom)
@@ -147,11 +169,20 @@ func (e *retEnv) seed(p *retention.Policy, name string, s seedSpec) clip.Clip {
 		SHA256:     clip.Hashes{Declared: fmt.Sprintf("%064x", len(name)), Computed: fmt.Sprintf("%064x", len(name))},
 		Reasons:    []clip.Reason{},
 		ReceivedAt: clip.At(s.start), UpdatedAt: clip.At(s.start)}
+	if !s.received.IsZero() {
+		c.ReceivedAt = clip.At(s.received)
+	}
 	if s.quarantined {
 		c.Quarantine = &clip.QuarantineRef{Container: "quarantine", Name: blobName, ETag: etag, SourceDeleted: true}
 	}
 	c.Retention.LegalHold = s.hold
 	c.Retention = retentionFor(p, c)
+	if s.legacy {
+		received := c.ReceivedAt
+		c.ReceivedAt = clip.Time{}
+		c.Retention = retentionFor(p, c)
+		c.ReceivedAt = received
+	}
 	_, head, err := e.records.AppendAudit(ctx, id, clip.AuditHead{}, audit.Entry{Action: audit.ActionReceived, Key: "seed", Actor: "test:seed", At: clip.At(s.start)})
 	if err != nil {
 		e.t.Fatal(err)
@@ -200,6 +231,14 @@ func (e *retEnv) deleteEntries(id string) int {
 	return n
 }
 
+func actionsOf(es []audit.Entry) []string {
+	var out []string
+	for _, en := range es {
+		out = append(out, en.Action)
+	}
+	return out
+}
+
 func (e *retEnv) sweep(o functions.SweepOptions) functions.SweepReport {
 	e.t.Helper()
 	rep, err := e.app.RunSweep(context.Background(), o)
@@ -243,7 +282,7 @@ func (f *fault) hit(op string) bool {
 // faultInjectingRecords is a fake: the real Cosmos adapter with one step
 // made to fail, standing in for a crash no real service can be asked for.
 type faultInjectingRecords struct {
-	*cosmosdb.Store
+	fakeServerClockRecords
 	f *fault
 }
 
@@ -251,7 +290,7 @@ func (r faultInjectingRecords) AppendAudit(ctx context.Context, id string, head 
 	if !r.f.after && r.f.hit("AppendAudit") {
 		return audit.Entry{}, head, errFakeCrash
 	}
-	en, h, err := r.Store.AppendAudit(ctx, id, head, e)
+	en, h, err := r.fakeServerClockRecords.AppendAudit(ctx, id, head, e)
 	if err == nil && r.f.after && r.f.hit("AppendAudit") {
 		return audit.Entry{}, head, errFakeCrash
 	}
@@ -262,7 +301,7 @@ func (r faultInjectingRecords) ReplaceClip(ctx context.Context, c clip.Clip) (cl
 	if !r.f.after && r.f.hit("ReplaceClip") {
 		return c, errFakeCrash
 	}
-	out, err := r.Store.ReplaceClip(ctx, c)
+	out, err := r.fakeServerClockRecords.ReplaceClip(ctx, c)
 	if err == nil && r.f.after && r.f.hit("ReplaceClip") {
 		return c, errFakeCrash
 	}
@@ -291,7 +330,8 @@ func (b faultInjectingBlobs) DeleteVersion(ctx context.Context, container, name,
 // run converges: the record is a tombstone with one deletion entry and a
 // certificate, the blob is gone, the chain verifies. ReplaceClip call 1 is
 // the tombstone (crash between record update and blob delete), DeleteVersion
-// the blob delete (crash between blob delete and the record's deletedAt).
+// the blob delete (crash between blob delete and the record's deletedAt),
+// AppendAudit 2 the deletion-confirmed entry.
 func TestSweepCrashAtEveryStepConverges(t *testing.T) {
 	p := retention.Default()
 	e := newRetEnv(t, p)
@@ -302,6 +342,8 @@ func TestSweepCrashAtEveryStepConverges(t *testing.T) {
 		{op: "ReplaceClip", n: 1, after: true},
 		{op: "DeleteVersion", n: 1, after: false},
 		{op: "DeleteVersion", n: 1, after: true},
+		{op: "AppendAudit", n: 2, after: false},
+		{op: "AppendAudit", n: 2, after: true},
 		{op: "ReplaceClip", n: 2, after: false},
 		{op: "ReplaceClip", n: 2, after: true},
 	}
@@ -312,10 +354,10 @@ func TestSweepCrashAtEveryStepConverges(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e.t = t
 			c := e.seed(p, "crash/"+name+".mp4", seedSpec{officer: "CR" + strconv.Itoa(i), start: start, categories: []string{"non-evidential"}, status: clip.StatusVerified})
-			e.app.Records = faultInjectingRecords{e.records, f}
+			e.app.Records = faultInjectingRecords{e.clocked, f}
 			e.app.Blobs = faultInjectingBlobs{e.blobs, f}
 			rep := e.sweep(functions.SweepOptions{RunID: "run-crash"})
-			e.app.Records, e.app.Blobs = e.records, e.blobs
+			e.app.Records, e.app.Blobs = e.clocked, e.blobs
 			if !f.fired || rep.Outcomes[functions.SweepError] != 1 {
 				t.Fatalf("the fault did not fire as planned: fired %v, report %+v", f.fired, rep)
 			}
@@ -326,7 +368,7 @@ func TestSweepCrashAtEveryStepConverges(t *testing.T) {
 				if mid.Status != clip.StatusDeleted || mid.DeletedAt != nil || !e.exists(c) {
 					t.Fatalf("expected a tombstone with its blob still present: status %s deletedAt %v blob %v", mid.Status, mid.DeletedAt, e.exists(c))
 				}
-			case f.op == "DeleteVersion" && f.after, f.op == "ReplaceClip" && f.n == 2 && !f.after:
+			case f.op == "DeleteVersion" && f.after, f.op == "AppendAudit" && f.n == 2, f.op == "ReplaceClip" && f.n == 2 && !f.after:
 				// Content deleted, deletion not yet confirmed on the record.
 				if mid.Status != clip.StatusDeleted || mid.DeletedAt != nil || e.exists(c) {
 					t.Fatalf("expected a tombstone without deletedAt and no blob: status %s deletedAt %v blob %v", mid.Status, mid.DeletedAt, e.exists(c))
@@ -349,6 +391,9 @@ func TestSweepCrashAtEveryStepConverges(t *testing.T) {
 				t.Errorf("%d deletion audit entries, want exactly 1", n)
 			}
 			es, _ := e.records.ListAudit(context.Background(), c.ID)
+			if got := actionsOf(es); !slices.Equal(got, []string{audit.ActionReceived, audit.ActionDeleted, audit.ActionDeletionConfirmed}) {
+				t.Errorf("trail %v; want received, deleted, deletion-confirmed (once each)", got)
+			}
 			if err := audit.Verify(c.ID, es, got.Audit); err != nil {
 				t.Error(err)
 			}
@@ -380,9 +425,9 @@ func TestSweepKeepsWhatChangedOrVanished(t *testing.T) {
 	// Interrupted after the deletion entry; then a person sets a hold.
 	heldLater := e.seed(p, "k/held-later.mp4", spec("K1"))
 	f := &fault{op: "ReplaceClip", n: 1}
-	e.app.Records = faultInjectingRecords{e.records, f}
+	e.app.Records = faultInjectingRecords{e.clocked, f}
 	e.sweep(functions.SweepOptions{})
-	e.app.Records = e.records
+	e.app.Records = e.clocked
 	cur := e.get(heldLater)
 	a := e.h.post(t, heldLater.ID, functions.ActionSetLegalHold, cur.ETag, functions.ManageRequest{Justification: "hold", Actor: "tester"})
 	if !a.Clip.Retention.LegalHold {
@@ -413,6 +458,9 @@ func TestSweepKeepsWhatChangedOrVanished(t *testing.T) {
 	}
 	if c := e.get(gone); c.Status != clip.StatusDeleted || c.Deletion == nil || !c.Deletion.BlobAlreadyGone || c.DeletedAt == nil {
 		t.Errorf("already-gone blob: %+v", c.Deletion)
+	}
+	if es, _ := e.records.ListAudit(ctx, gone.ID); len(es) != 3 || es[2].Action != audit.ActionDeletionConfirmed || es[2].Details["blobAlreadyGone"] != "true" {
+		t.Errorf("already-gone blob's trail: %v; want it to end with deletion-confirmed, blobAlreadyGone", actionsOf(es))
 	}
 	if c := e.get(quar); c.Status != clip.StatusDeleted || c.Deletion.Rule != "quarantine" || e.exists(quar) {
 		t.Errorf("quarantined clip: status %s cert %+v content %v", c.Status, c.Deletion, e.exists(quar))
@@ -449,19 +497,22 @@ func randomPolicy(t testing.TB, r *rand.Rand, version string) *retention.Policy 
 
 // oracleDeletes is the property's own statement of when a clip must go: a
 // final status, no legal hold (now or when its schedule was computed), not
-// held until released, and a deletion date at or before now. It reads the
-// record only, independently of retention.Decide.
+// held until released, a deletion date at or before now, and at least 14
+// days (randomPolicy's minimum dwell, the format's default) since it was
+// received. It reads the record only, independently of retention.Decide.
 func oracleDeletes(c clip.Clip, now time.Time) bool {
 	r := c.Retention
 	final := c.Status == clip.StatusVerified || c.Status == clip.StatusQuarantined
 	return final && !r.LegalHold && r.Rule != retention.RuleLegalHold && !r.HeldUntilReleased &&
-		r.RetainUntil != nil && !now.Before(r.RetainUntil.Time)
+		r.RetainUntil != nil && !now.Before(r.RetainUntil.Time) && !now.Before(c.ReceivedAt.Add(14*24*time.Hour))
 }
 
 // TestSweepPropertyRandomized generates clips under several random
 // policies, with random categories, incident links, holds and statuses,
 // then alternates random management actions through ClipManage with
-// sweeps at random clock times (forwards and backwards). After every sweep
+// sweeps at random clock times (forwards and backwards). Some clips are
+// docked weeks after they were recorded, some carry a schedule computed
+// before the minimum dwell existed (so only the sweep's check keeps them). After every sweep
 // each clip must be deleted exactly when the oracle says it was due and
 // unheld before the sweep, and its blob must be present exactly when it
 // was kept. Everything is real (the sweep and ClipManage code, Cosmos,
@@ -506,6 +557,13 @@ func TestSweepPropertyRandomized(t *testing.T) {
 			s.refs = []string{fmt.Sprintf("CAD/%d", r.IntN(1000))}
 		}
 		s.hold = r.IntN(7) == 0
+		if r.IntN(4) == 0 {
+			s.received = s.start.Add(time.Duration(r.IntN(90*24)) * time.Hour)
+			if s.received.After(base) {
+				s.received = base
+			}
+			s.legacy = r.IntN(2) == 0
+		}
 		clips = append(clips, e.seed(policies[r.IntN(len(policies))], fmt.Sprintf("prop/%04d.mp4", i), s))
 	}
 
