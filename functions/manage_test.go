@@ -162,6 +162,13 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 	kept := e.ingestVerified("e2e/kept.mp4", "ab1234", old, map[string]string{"category": "non-evidential"})
 	held := e.ingestVerified("e2e/held.mp4", "cd5678", old, nil)
 	fresh := e.ingestVerified("e2e/fresh.mp4", "cd5678", time.Now().Add(-2*24*time.Hour), nil)
+	// Uploaded just now, old footage is kept for the minimum dwell after receipt (14 days); as if docked an hour
+	// after recording, it is due.
+	if pc := e.clip("AB1234", plain); pc.Retention.RetainUntil == nil || !pc.Retention.RetainUntil.Equal(pc.ReceivedAt.AddDate(0, 0, 14)) {
+		t.Fatalf("32-day-old clip received now: retainUntil %v, want receivedAt + 14 days", pc.Retention.RetainUntil)
+	}
+	e.dockedAt("AB1234", plain, old.Add(time.Hour))
+	e.dockedAt("CD5678", held, old.Add(time.Hour))
 
 	// Reclassify one as evidential, through the HTTP function.
 	get := e.h.manage(t, manageCall{method: "GET", id: kept})
@@ -243,7 +250,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 	for _, en := range e.auditOf(held) {
 		actions = append(actions, en.Action)
 	}
-	if want := []string{"received", "verified", "legal-hold-set", "legal-hold-cleared", "deleted"}; !slices.Equal(actions, want) {
+	if want := []string{"received", "verified", "legal-hold-set", "legal-hold-cleared", "deleted", "deletion-confirmed"}; !slices.Equal(actions, want) {
 		t.Fatalf("held clip's trail %v, want %v", actions, want)
 	}
 

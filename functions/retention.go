@@ -15,6 +15,7 @@ func retentionOf(p *retention.Policy, c clip.Clip) clip.Retention {
 		IncidentRefs: c.IncidentRefs,
 		Quarantined:  c.Status == clip.StatusQuarantined,
 		LegalHold:    c.Retention.LegalHold,
+		ReceivedAt:   c.ReceivedAt.Time,
 	}
 	if c.RecordedStart != nil {
 		f.RecordedStart = c.RecordedStart.Time
