@@ -119,14 +119,14 @@ func retentionReport(ctx context.Context, args []string, stdout, stderr io.Write
 		if c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
 			return nil
 		}
-		d := retention.Decide(storedSchedule(c.Retention), c.Retention.LegalHold, string(c.Status), horizon)
+		d := retention.Decide(storedSchedule(c.Retention).WithReceipt(current, c.ReceivedAt.Time), c.Retention.LegalHold, string(c.Status), horizon)
 		if d.Delete {
 			due = append(due, dueClip{c: c, dueNow: !now.Before(c.Retention.RetainUntil.Time)})
 			for _, cat := range categoriesOf(c) {
 				byCat[cat]++
 			}
 		}
-		f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs, Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold}
+		f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs, Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold, ReceivedAt: c.ReceivedAt.Time}
 		if c.RecordedStart != nil {
 			f.RecordedStart = c.RecordedStart.Time
 		}
@@ -242,7 +242,7 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 			return nil
 		}
 		changed++
-		due := retention.Decide(storedSchedule(next), next.LegalHold, string(c.Status), now).Delete
+		due := retention.Decide(storedSchedule(next).WithReceipt(p, c.ReceivedAt.Time), next.LegalHold, string(c.Status), now).Delete
 		if due {
 			dueNow++
 		}

@@ -56,10 +56,10 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 		}
 		etag := clip.NormalizeETag(string(*r.ETag))
 		start := now.Add(-age).Truncate(time.Second)
-		c := clip.Clip{ID: clip.ID(az.Account, "uploads", name, etag), Type: clip.DocTypeClip, OfficerID: "AB1234", RecordedStart: clip.Ptr(start),
+		c := clip.Clip{ID: clip.ID(az.Account, "uploads", name, etag), Type: clip.DocTypeClip, OfficerID: "AB1234", RecordedStart: clip.Ptr(start), ReceivedAt: clip.At(start),
 			Categories: cats, IncidentRefs: []string{}, Status: clip.StatusVerified,
 			Blob: clip.BlobRef{Account: az.Account, Container: "uploads", Name: name, ETag: etag}}
-		s := retention.Default().Schedule(retention.Facts{Categories: cats, RecordedStart: start})
+		s := retention.Default().Schedule(retention.Facts{Categories: cats, RecordedStart: start, ReceivedAt: start})
 		c.Retention = clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, CountedFrom: clip.Ptr(s.CountedFrom), HeldUntilReleased: s.HeldUntilReleased}
 		if s.RetainUntil != nil {
 			c.Retention.RetainUntil = clip.Ptr(*s.RetainUntil)
@@ -113,6 +113,7 @@ func TestRetentionAndAuditCommands(t *testing.T) {
     "description": "Uncategorised`, `"period": "P10D",
     "description": "Uncategorised`, 1)
 	proposed = strings.Replace(proposed, `"uk-default-2026.1"`, `"force-2026.2"`, 1)
+	proposed = strings.Replace(proposed, `"minimumDwell": "P14D"`, `"minimumDwell": "P7D"`, 1) // so the 10 days decide
 	if !strings.Contains(proposed, "P10D") {
 		t.Fatal("test policy edit did not apply")
 	}
