@@ -19,6 +19,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
 // e2eMasterKey is given to bwv-host as --master-key. The local host, like
@@ -243,6 +244,39 @@ func (p *pipeline) record(t testing.TB, officer, id string) clip.Clip {
 	c, err := p.clients.Records.GetClip(context.Background(), officer, id)
 	if err != nil {
 		t.Fatalf("record %s/%s: %v", officer, id, err)
+	}
+	return c
+}
+
+// dockedAt rewrites a clip's record in Cosmos as if its camera had been
+// docked at at: receivedAt, and the schedule ingest would then have given
+// it under the built-in policy (the one the local host runs). A clip
+// uploaded now is kept for the minimum dwell after its receipt whatever its
+// recorded start, so a test of old footage has to say when it arrived.
+func (p *pipeline) dockedAt(t testing.TB, officer, id string, at time.Time) clip.Clip {
+	t.Helper()
+	c := p.record(t, officer, id)
+	c.ReceivedAt = clip.At(at)
+	f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs, ReceivedAt: at,
+		Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold}
+	if c.RecordedStart != nil {
+		f.RecordedStart = c.RecordedStart.Time
+	}
+	s := retention.Default().Schedule(f)
+	c.Retention = clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, HeldUntilReleased: s.HeldUntilReleased,
+		Quarantined: s.Quarantined, LegalHold: c.Retention.LegalHold}
+	if !s.CountedFrom.IsZero() {
+		c.Retention.CountedFrom = clip.Ptr(s.CountedFrom)
+	}
+	if s.RetainUntil != nil {
+		c.Retention.RetainUntil = clip.Ptr(*s.RetainUntil)
+	}
+	if s.ReviewDate != nil {
+		c.Retention.ReviewDate = clip.Ptr(*s.ReviewDate)
+	}
+	c, err := p.clients.Records.ReplaceClip(context.Background(), c)
+	if err != nil {
+		t.Fatalf("docking %s/%s at %s: %v", officer, id, at, err)
 	}
 	return c
 }

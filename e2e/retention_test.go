@@ -17,8 +17,10 @@ import (
 // the host's admin endpoint, chains checked with `bwv audit verify`; the
 // truth is read back from Cosmos and Azurite.
 //
-//   - a non-evidential clip recorded 32 days ago is deleted by a manual
-//     run: tombstone with certificate, blob gone;
+//   - a clip recorded 32 days ago and uploaded now is kept for the minimum
+//     dwell after receipt (14 days); docked an hour after recording, a
+//     non-evidential one is deleted by a manual run: tombstone with
+//     certificate, blob gone, deletion confirmed in the trail;
 //   - one just as old, reclassified as evidential, is kept with its blob;
 //   - a held clip is kept by a run, and deleted by the next run after the
 //     hold is cleared;
@@ -33,7 +35,13 @@ func TestRetentionThroughLocalHost(t *testing.T) {
 	held := p.uploadAt(t, "ret/held.mp4", "cd5678", old) // uncategorised: the default 31 days
 	fresh := p.uploadAt(t, "ret/fresh.mp4", "cd5678", time.Now().Add(-48*time.Hour))
 
-	plainBefore := p.record(t, "AB1234", plain.ClipID)
+	// Uploaded now, 32-day-old footage is kept 14 days after its receipt.
+	if c := p.record(t, "AB1234", plain.ClipID); c.Retention.RetainUntil == nil || !c.Retention.RetainUntil.Equal(c.ReceivedAt.AddDate(0, 0, 14)) {
+		t.Fatalf("32-day-old clip received now: schedule %+v, received %s; want kept until 14 days after receipt", c.Retention, c.ReceivedAt)
+	}
+	// As if the cameras had been docked an hour after recording.
+	plainBefore := p.dockedAt(t, "AB1234", plain.ClipID, old.Add(time.Hour))
+	p.dockedAt(t, "CD5678", held.ClipID, old.Add(time.Hour))
 	if plainBefore.Retention.Rule != "category:non-evidential" || plainBefore.Retention.RetainUntil == nil ||
 		!plainBefore.Retention.RetainUntil.Equal(old.Add(31*24*time.Hour)) {
 		t.Fatalf("non-evidential clip's schedule %+v; want category:non-evidential until %s", plainBefore.Retention, old.Add(31*24*time.Hour))
@@ -125,9 +133,9 @@ func TestRetentionThroughLocalHost(t *testing.T) {
 
 	// The trails say what happened, in order, and who did it.
 	trails := map[string][]string{
-		plain.ClipID: {"received", "verified", "deleted"},
+		plain.ClipID: {"received", "verified", "deleted", "deletion-confirmed"},
 		kept.ClipID:  {"received", "verified", "reclassified"},
-		held.ClipID:  {"received", "verified", "legal-hold-set", "legal-hold-cleared", "deleted"},
+		held.ClipID:  {"received", "verified", "legal-hold-set", "legal-hold-cleared", "deleted", "deletion-confirmed"},
 		fresh.ClipID: {"received", "verified"},
 	}
 	for id, want := range trails {
