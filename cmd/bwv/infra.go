@@ -107,19 +107,31 @@ type policyFlags struct {
 }
 
 func (p *policyFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&p.allowed, "allowed-regions", strings.Join(infra.DefaultAllowedRegions, ","), "comma-separated regions everything must stay in")
-	fs.Var(&p.trusted, "trusted-sink", "resource ID (or ID prefix) of a sink outside the plan you vouch is in an allowed region (repeatable)")
+	fs.StringVar(&p.allowed, "allowed-regions", strings.Join(infra.DefaultAllowedRegions, ","), "comma-separated regions everything must stay in; can only narrow "+strings.Join(infra.DefaultAllowedRegions, ","))
+	fs.Var(&p.trusted, "trusted-sink", "a sink outside the plan you vouch is in an allowed region: an exact URL, or a resource ID of at least a resource group (repeatable)")
 	fs.BoolVar(&p.allowIndexChange, "allow-index-change", false, "allow a Cosmos indexing-policy change (terraform-provider-azurerm#25123 guard); TTLs are never allowed")
 }
 
-func (p *policyFlags) policy() infra.Policy {
+// policy builds the gate's policy from the flags. A region outside the
+// defaults or a trusted sink broader than a resource group is a usage error:
+// flags can only narrow the gate. It prints the problem and returns false.
+func (p *policyFlags) policy(env infraEnv) (infra.Policy, bool) {
 	var regions []string
 	for _, r := range strings.Split(p.allowed, ",") {
 		if r = strings.TrimSpace(r); r != "" {
 			regions = append(regions, infra.NormalizeRegion(r))
 		}
 	}
-	return infra.Policy{AllowedRegions: regions, TrustedSinks: p.trusted, AllowIndexChange: p.allowIndexChange}
+	pol := infra.Policy{AllowedRegions: regions, TrustedSinks: p.trusted, AllowIndexChange: p.allowIndexChange}
+	err := pol.Validate()
+	if err == nil && len(regions) == 0 {
+		err = errors.New("-allowed-regions names no region")
+	}
+	if err != nil {
+		fmt.Fprintf(env.stderr, "bwv infra: %v\n", err)
+		return infra.Policy{}, false
+	}
+	return pol, true
 }
 
 type listFlag []string

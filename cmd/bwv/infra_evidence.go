@@ -34,6 +34,10 @@ func infraEvidence(ctx context.Context, env infraEnv, args []string) int {
 		fmt.Fprintf(env.stderr, "bwv infra evidence: -format must be md or json, not %q\n", format)
 		return exitUsage
 	}
+	policy, ok := pol.policy(env)
+	if !ok {
+		return exitUsage
+	}
 	var ev *infra.Evidence
 	switch {
 	case planFile != "" || planJSON != "":
@@ -41,13 +45,13 @@ func infraEvidence(ctx context.Context, env infraEnv, args []string) int {
 		if plan == nil {
 			return code
 		}
-		ev = infra.CheckPlan(plan, pol.policy())
+		ev = infra.CheckPlan(plan, policy)
 	case stateJSON != "":
 		s, err := infra.ReadStateJSON(stateJSON)
 		if err != nil {
 			return fail(env, err)
 		}
-		ev = infra.EvidenceFromState(s, pol.policy())
+		ev = infra.EvidenceFromState(s, policy)
 	default: // current state of -dir
 		r, err := tf.runner(ctx, env)
 		if err != nil {
@@ -57,7 +61,7 @@ func infraEvidence(ctx context.Context, env infraEnv, args []string) int {
 		if err != nil {
 			return fail(env, err)
 		}
-		ev = infra.EvidenceFromState(s, pol.policy())
+		ev = infra.EvidenceFromState(s, policy)
 	}
 	var w io.Writer = env.stdout
 	if out != "" {

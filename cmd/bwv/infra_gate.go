@@ -24,11 +24,15 @@ func infraGate(ctx context.Context, env infraEnv, args []string) int {
 	if code, stop := parse(fs, args); stop {
 		return code
 	}
+	policy, ok := pol.policy(env)
+	if !ok {
+		return exitUsage
+	}
 	plan, code := loadPlan(ctx, env, &tf, planFile, planJSON)
 	if plan == nil {
 		return code
 	}
-	ev := infra.CheckPlan(plan, pol.policy())
+	ev := infra.CheckPlan(plan, policy)
 	if err := writeEvidence(ev, evMD, evJSON); err != nil {
 		return fail(env, err)
 	}

@@ -28,6 +28,10 @@ func infraPlan(ctx context.Context, env infraEnv, args []string) int {
 	if code, stop := parse(fs, args); stop {
 		return code
 	}
+	policy, ok := pol.policy(env)
+	if !ok {
+		return exitUsage
+	}
 	r, err := tf.runner(ctx, env)
 	if err != nil {
 		return fail(env, err)
@@ -43,7 +47,7 @@ func infraPlan(ctx context.Context, env infraEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	ev := infra.CheckPlan(plan, pol.policy())
+	ev := infra.CheckPlan(plan, policy)
 	if err := writeEvidence(ev, evMD, evJSON); err != nil {
 		return fail(env, err)
 	}

@@ -350,3 +350,80 @@ func TestInfraFmtAndValidateWithRealBinary(t *testing.T) {
 		t.Errorf("invalid config: exit %d, stderr %q", code, errOut)
 	}
 }
+
+// Policy flags can only narrow the gate: a region outside uksouth/ukwest or a
+// trusted sink broader than a resource group (or a URL prefix) is a usage
+// error, not a wider gate.
+func TestInfraPolicyFlagsOnlyNarrow(t *testing.T) {
+	plan := filepath.Join(infraTestdata, "plan-uk-only.json")
+	for _, tt := range []struct {
+		flags []string
+		want  int
+	}{
+		{[]string{"-allowed-regions", "uksouth,ukwest,westeurope"}, exitUsage},
+		{[]string{"-allowed-regions", "westeurope"}, exitUsage},
+		{[]string{"-allowed-regions", " , "}, exitUsage},
+		{[]string{"-trusted-sink", "https:"}, exitUsage},
+		{[]string{"-trusted-sink", "/subscriptions/11111111-1111-1111-1111-111111111111"}, exitUsage},
+		{[]string{"-trusted-sink", "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-central"}, exitOK},
+		{[]string{"-allowed-regions", "UK South,uk-west"}, exitOK},
+		{[]string{"-allowed-regions", "uksouth"}, exitRefused}, // narrowing: the ukwest replicas are refused
+	} {
+		args := append([]string{"infra", "gate", "-plan-json", plan}, tt.flags...)
+		code, out, errOut := runBwv(t, args...)
+		if code != tt.want {
+			t.Errorf("%v: exit %d, want %d\n%s%s", tt.flags, code, tt.want, out, errOut)
+		}
+		if tt.want == exitUsage && !strings.Contains(errOut, "POLICY_INVALID") && !strings.Contains(errOut, "names no region") {
+			t.Errorf("%v: usage error does not say why: %q", tt.flags, errOut)
+		}
+	}
+}
+
+// apply writes post-apply evidence from state beside the plan without being
+// asked, and exits 3 when state shows a region the plan could not (a value
+// known only after apply).
+func TestInfraApplyReportsStateEvidenceAndRefusesNonUKState(t *testing.T) {
+	bin := tfBinary(t)
+	t.Setenv("BWV_TF_BIN", bin)
+	t.Setenv("TF_IN_AUTOMATION", "1")
+	dir := copyFixture(t)
+	common := []string{"-dir", dir, "-no-backend"}
+
+	code, out, errOut := runBwv(t, append([]string{"infra", "plan", "-out", "uk.tfplan"}, common...)...)
+	if code != exitOK {
+		t.Fatalf("UK plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = runBwv(t, append([]string{"infra", "apply", "-plan", "uk.tfplan"}, common...)...)
+	if code != exitOK {
+		t.Fatalf("apply UK plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "uk.tfplan.applied.md")); err != nil || !bytes.Contains(b, []byte("PASSED")) {
+		t.Errorf("default Markdown evidence beside the plan: %v\n%s", err, b)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "uk.tfplan.applied.json")); err != nil || !bytes.Contains(b, []byte(`"source": "state"`)) {
+		t.Errorf("default JSON evidence beside the plan: %v\n%s", err, b)
+	}
+
+	// The whole input is unknown at plan time: the gate cannot see the region
+	// and passes the plan; the state after apply shows westeurope.
+	code, out, errOut = runBwv(t, append([]string{"infra", "plan", "-out", "opaque.tfplan", "-var", "opaque_location=westeurope"}, common...)...)
+	if code != exitOK {
+		t.Fatalf("opaque plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = runBwv(t, append([]string{"infra", "apply", "-plan", "opaque.tfplan"}, common...)...)
+	if code != exitRefused || !hasRow(tableRows(out), []string{"terraform_data.opaque[0]", "input.location", "westeurope", "region-not-allowed"}) {
+		t.Fatalf("apply leaving westeurope in state: exit %d, want %d with the offender\n%s", code, exitRefused, out)
+	}
+	var ev struct {
+		Source string
+		Passed bool
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "opaque.tfplan.applied.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &ev); err != nil || ev.Source != "state" || ev.Passed {
+		t.Errorf("evidence after apply: %+v (%v)", ev, err)
+	}
+}

@@ -53,3 +53,20 @@ resource "terraform_data" "late" {
 output "store_location" {
   value = terraform_data.store.output.location
 }
+
+variable "opaque_location" {
+  description = "Add a resource whose whole input is unknown until apply and then holds this location: the plan cannot show it, the state after apply does."
+  type        = string
+  default     = ""
+}
+
+resource "terraform_data" "opaque_seed" {
+  count = var.opaque_location == "" ? 0 : 1
+}
+
+resource "terraform_data" "opaque" {
+  count = var.opaque_location == "" ? 0 : 1
+
+  # jsondecode of a string unknown until apply: the whole input is unknown.
+  input = jsondecode(jsonencode({ location = var.opaque_location, seed = terraform_data.opaque_seed[0].id }))
+}
