@@ -50,7 +50,7 @@ const (
 )
 
 // Run-level codes: logged at error level, and the first two on the error
-// RunSweep returns. Stable (docs/runbook.md).
+// RunSweep returns. Stable (docs/retention.md#sweep-alarms).
 const (
 	// SweepClockSkew: the sweep's clock and the database's differ by more
 	// than SweepOptions.MaxClockSkew; the run deleted nothing.
@@ -273,11 +273,11 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 		}
 	}
 	if rep.Stuck > 0 {
-		log.Error("clips the sweep cannot finish without a person: they come back every run (docs/runbook.md)",
+		log.Error("clips the sweep cannot finish without a person: they come back every run (docs/retention.md#sweep-alarms)",
 			"code", SweepNeedsAttention, "stuck", rep.Stuck, "clip_ids", rep.StuckClips, "outcomes", rep.Outcomes)
 	}
 	if rep.Truncated {
-		log.Error("sweep stopped at its bound with candidates left; the next run continues, but a backlog is building (docs/runbook.md)",
+		log.Error("sweep stopped at its bound with candidates left; the next run continues, but a backlog is building (docs/retention.md#sweep-alarms)",
 			"code", SweepTruncated, "examined", rep.Examined, "stuck", rep.Stuck, "max_clips", o.MaxClips, "max_stuck", o.MaxStuck,
 			"max_duration", o.MaxDuration.String())
 	}
@@ -305,7 +305,7 @@ func (a *App) checkClock(ctx context.Context, rep *SweepReport, now time.Time, m
 	}
 	if now.IsZero() || skew > maxSkew+time.Second {
 		rep.Aborted = SweepClockSkew
-		log.Error("sweep refused: this host's clock and the database's disagree; nothing deleted (docs/runbook.md)",
+		log.Error("sweep refused: this host's clock and the database's disagree; nothing deleted (docs/retention.md#sweep-alarms)",
 			"code", SweepClockSkew, "now", now.UTC().Format(time.RFC3339Nano), "server_time", server.Format(time.RFC3339), "skew", skew.String(), "max_skew", maxSkew.String())
 		return clip.Errorf(clip.Refused, SweepClockSkew, "retention sweep refused: clock %s is %s from the database's %s (allowed %s)",
 			now.UTC().Format(time.RFC3339), skew, server.Format(time.RFC3339), maxSkew)
