@@ -21,14 +21,17 @@ type Deleted struct {
 
 // DeleteVersion deletes one recorded blob version: the base blob with all
 // its snapshots, only while its ETag is still etag (If-Match), and then,
-// when versionID is not empty, that version itself, which versioning would
-// otherwise keep as a previous version after the base is deleted.
+// when versionID is not empty, that version itself by id, which versioning
+// would otherwise keep as a previous version after the base is deleted.
 //
-// A changed blob (someone wrote a new version or changed its metadata) is
-// a clip.Conflict with BLOB_CHANGED and nothing is deleted: the sweep
-// decided on this content and no other. A missing blob is not an error
-// (AlreadyGone), so a retry after a crash converges. Other versions of the
-// same name are never touched: they are other clips with their own records.
+// A changed base blob (someone wrote a new version or changed its
+// metadata) is a clip.Conflict with BLOB_CHANGED and the base is not
+// deleted: it is not the content the caller decided on. The recorded
+// version is still deleted by id (VersionDeleted): a version is immutable,
+// so its id names exactly the caller's content, and no later upload can
+// race it. A missing blob is not an error (AlreadyGone), so a retry after
+// a crash converges. Other versions of the same name are never touched:
+// they are other clips with their own records.
 //
 // Azurite implements neither versions nor version deletes (FACTS.md), so
 // the version step runs only against Azure.
@@ -43,6 +46,7 @@ func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versio
 		DeleteSnapshots:  to(blob.DeleteSnapshotsOptionTypeInclude),
 		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &ifMatch}},
 	})
+	var changed error // the base is another version: reported after the recorded version is deleted
 	switch derr := classify(err, "deleting %s/%s", container, name); {
 	case err == nil:
 	case clip.IsKind(derr, clip.NotFound):
@@ -52,14 +56,15 @@ func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versio
 		// (412 on Azurite, as HTTP prescribes) rather than answering 404:
 		// look before calling it changed.
 		if _, perr := bc.GetProperties(ctx, nil); !clip.IsKind(classify(perr, "reading %s/%s", container, name), clip.NotFound) {
-			return out, derr
+			changed = derr
+		} else {
+			out.AlreadyGone = true
 		}
-		out.AlreadyGone = true
 	default:
 		return out, derr
 	}
 	if versionID == "" {
-		return out, nil
+		return out, changed
 	}
 	vc, err := bc.WithVersionID(versionID)
 	if err != nil {
@@ -73,5 +78,5 @@ func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versio
 	default:
 		return out, derr
 	}
-	return out, nil
+	return out, changed
 }

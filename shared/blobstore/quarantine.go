@@ -20,6 +20,13 @@ func QuarantineName(clipID, name string) string { return clipID + "/" + name }
 // The content is never lost: if the source changed during the move it is
 // left in place (SourceDeleted false). Safe to repeat after a crash: a
 // source already gone with a finished copy in place counts as done.
+//
+// Where the account keeps versions, deleting the source only makes it a
+// previous version, kept forever: Move records the copy's version
+// (VersionID) and the source's (SourceVersionID), and deletes the source's
+// version by id after the source (DeleteVersion), also when the current
+// source is a newer upload (that one is left alone). Without versioning
+// (Azurite) both ids are empty and nothing more happens.
 func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error) {
 	ref := clip.QuarantineRef{Container: dstContainer, Name: dstName}
 	svc := s.client.ServiceClient()
@@ -27,6 +34,11 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 	dst := svc.NewContainerClient(dstContainer).NewBlobClient(dstName)
 	ifMatch := azcore.ETag(quote(etag))
 
+	// The source's version id, while it is the version to move (the copy
+	// below is conditional on the same ETag, so it copies this version).
+	if p, err := src.GetProperties(ctx, nil); err == nil && p.ETag != nil && clip.NormalizeETag(string(*p.ETag)) == clip.NormalizeETag(etag) && p.VersionID != nil {
+		ref.SourceVersionID = *p.VersionID
+	}
 	_, err := dst.StartCopyFromURL(ctx, src.URL(), &blob.StartCopyFromURLOptions{
 		SourceModifiedAccessConditions: &blob.SourceModifiedAccessConditions{SourceIfMatch: &ifMatch},
 	})
@@ -34,9 +46,24 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 		cerr := s.goneOrChanged(ctx, srcContainer, name, classify(err, "copying %s/%s to %s/%s", srcContainer, name, dstContainer, dstName))
 		if clip.IsKind(cerr, clip.NotFound) {
 			// The source is gone: done before (crash after delete), or
-			// someone removed it. Only a finished copy counts as done.
+			// someone removed it. Only a finished copy counts as done;
+			// the source's version, if the account keeps one, is found
+			// by its ETag and deleted as a first run would have.
 			if p, perr := dst.GetProperties(ctx, nil); perr == nil && p.CopyStatus != nil && *p.CopyStatus == blob.CopyStatusTypeSuccess {
 				ref.ETag = clip.NormalizeETag(string(*p.ETag))
+				if p.VersionID != nil {
+					ref.VersionID = *p.VersionID
+				}
+				v, verr := s.versionWithETag(ctx, srcContainer, name, etag)
+				if verr != nil {
+					return ref, verr
+				}
+				if v != "" {
+					ref.SourceVersionID = v
+					if _, derr := s.DeleteVersion(ctx, srcContainer, name, etag, v); derr != nil {
+						return ref, derr
+					}
+				}
 				ref.SourceDeleted = true
 				return ref, nil
 			}
@@ -54,18 +81,18 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 		return ref, classify(err, "reading quarantined copy")
 	}
 	ref.ETag = clip.NormalizeETag(string(*p.ETag))
+	if p.VersionID != nil {
+		ref.VersionID = *p.VersionID
+	}
 
-	_, err = src.Delete(ctx, &blob.DeleteOptions{
-		DeleteSnapshots:  to(blob.DeleteSnapshotsOptionTypeInclude),
-		AccessConditions: &blob.AccessConditions{ModifiedAccessConditions: &blob.ModifiedAccessConditions{IfMatch: &ifMatch}},
-	})
-	switch derr := classify(err, "deleting quarantined source"); {
-	case err == nil, clip.IsKind(derr, clip.NotFound):
+	_, err = s.DeleteVersion(ctx, srcContainer, name, etag, ref.SourceVersionID)
+	switch {
+	case err == nil:
 		ref.SourceDeleted = true
-	case clip.IsKind(derr, clip.Conflict):
+	case clip.IsKind(err, clip.Conflict):
 		ref.SourceDeleted = false // a new version arrived; keep it, it has its own event
 	default:
-		return ref, derr
+		return ref, err
 	}
 	return ref, nil
 }
