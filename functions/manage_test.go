@@ -210,7 +210,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 		t.Fatalf("due non-evidential clip not deleted: %+v", pc)
 	}
 	d := pc.Deletion
-	if d.SHA256 != pc.SHA256.Computed || d.PolicyVersion != "uk-default-2026.1" || d.Rule != "category:non-evidential" ||
+	if d.SHA256 != pc.SHA256.Computed || d.PolicyVersion != "uk-default-2026.2" || d.Rule != "category:non-evidential" ||
 		d.DueAt == nil || !d.DueAt.Equal(old.Add(31*24*time.Hour)) || d.SweepRunID == "" || d.BlobAlreadyGone || d.Actor != "system:RetentionSweep" {
 		t.Fatalf("certificate %+v", d)
 	}

@@ -112,7 +112,7 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	proposed := strings.Replace(string(retention.DefaultJSON()), `"period": "P31D",
     "description": "Uncategorised`, `"period": "P10D",
     "description": "Uncategorised`, 1)
-	proposed = strings.Replace(proposed, `"uk-default-2026.1"`, `"force-2026.2"`, 1)
+	proposed = strings.Replace(proposed, `"uk-default-2026.2"`, `"force-2026.2"`, 1)
 	proposed = strings.Replace(proposed, `"minimumDwell": "P14D"`, `"minimumDwell": "P7D"`, 1) // so the 10 days decide
 	if !strings.Contains(proposed, "P10D") {
 		t.Fatal("test policy edit did not apply")
@@ -126,7 +126,7 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 
 	code, out = bwv("retention", "recompute", "--policy", file)
 	expect(code, out, 0, "dry run: nothing written", dueSoon.ID)
-	if c, _ := st.GetClip(ctx, "AB1234", dueSoon.ID); c.Retention.PolicyVersion != "uk-default-2026.1" {
+	if c, _ := st.GetClip(ctx, "AB1234", dueSoon.ID); c.Retention.PolicyVersion != "uk-default-2026.2" {
 		t.Fatalf("dry run wrote: %+v", c.Retention)
 	}
 	code, out = bwv("retention", "recompute", "--policy", file, "--apply")
