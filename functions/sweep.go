@@ -357,7 +357,7 @@ type content struct {
 // reasons say so); code explains why there is nothing safe to delete.
 func contentOf(c clip.Clip) (loc content, gone bool, code string) {
 	if c.Quarantine != nil {
-		loc = content{container: c.Quarantine.Container, name: c.Quarantine.Name, etag: c.Quarantine.ETag}
+		loc = content{container: c.Quarantine.Container, name: c.Quarantine.Name, etag: c.Quarantine.ETag, versionID: c.Quarantine.VersionID}
 	} else if c.Status == clip.StatusQuarantined || c.Retention.Quarantined {
 		if hasReason(c, clip.CodeBlobGone) || hasReason(c, clip.CodeBlobChanged) {
 			return content{}, true, ""
@@ -527,11 +527,16 @@ func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.C
 		return SweepFinished, nil
 	}
 	loc, _, _ := contentOf(c)
-	if !c.Deletion.BlobAlreadyGone {
+	// A recorded version is deleted by id even when the current blob was
+	// already gone: versioning keeps it as a previous version otherwise.
+	if !c.Deletion.BlobAlreadyGone || loc.versionID != "" {
 		if loc.container == "" || loc.name == "" || c.Deletion.BlobETag == "" {
 			return "", clip.Errorf(clip.Internal, "", "tombstone %s does not say which blob to delete", c.ID)
 		}
 		_, err := blobs.DeleteVersion(ctx, loc.container, loc.name, c.Deletion.BlobETag, loc.versionID)
+		if clip.IsKind(err, clip.Conflict) && c.Deletion.BlobAlreadyGone {
+			err = nil // a later upload under the name, not this clip: only its version was to go, and it went
+		}
 		if clip.IsKind(err, clip.Conflict) {
 			funchost.Logger(ctx).Error("tombstoned clip's blob changed before its deletion; a person must look (docs/runbook.md)",
 				"code", SweepTombstoneConflict, "clip_id", c.ID, "blob", loc.container+"/"+loc.name)
