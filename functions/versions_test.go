@@ -1,0 +1,80 @@
+package functions_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+)
+
+// versionRecordingBlobs is a fake: Azurite has no blob versions, so this
+// wrapper records the version id the sweep asks DeleteVersion to delete,
+// deletes the current blob on Azurite for real, and reports the version
+// deleted, as Azure would.
+type versionRecordingBlobs struct {
+	*blobstore.Store
+	mu    sync.Mutex
+	asked map[string]string // blob name → version id asked for
+}
+
+func (b *versionRecordingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (blobstore.Deleted, error) {
+	b.mu.Lock()
+	b.asked[name] = versionID
+	b.mu.Unlock()
+	d, err := b.Store.DeleteVersion(ctx, container, name, etag, "")
+	d.VersionDeleted = versionID != ""
+	return d, err
+}
+
+// TestSweepDeletesTheRecordedVersion: where the account keeps versions,
+// deleting the current blob leaves it as a previous version kept forever,
+// so the sweep deletes the recorded version by id: the quarantine copy's
+// version, and the upload's version also when the current upload was
+// already gone.
+func TestSweepDeletesTheRecordedVersion(t *testing.T) {
+	p := shortPolicy(t, "test-2026.1", 31)
+	e := newRetEnv(t, p)
+	ctx := context.Background()
+	fake := &versionRecordingBlobs{Store: e.blobs, asked: map[string]string{}}
+	e.app.Blobs = fake
+	start := e.now.Add(-3 * 365 * 24 * time.Hour)
+
+	q := e.seed(p, "ver/quarantined.mp4", seedSpec{officer: "VR1", start: start, categories: []string{"non-evidential"}, refs: []string{}, status: clip.StatusQuarantined, quarantined: true})
+	q.Quarantine.VersionID = "2026-01-01T00:00:00.0000001Z"
+	if _, err := e.records.ReplaceClip(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	g := e.seed(p, "ver/gone.mp4", seedSpec{officer: "VR1", start: start, categories: []string{"non-evidential"}, refs: []string{}, status: clip.StatusVerified})
+	g.Blob.VersionID = "2026-01-01T00:00:00.0000002Z"
+	if _, err := e.records.ReplaceClip(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.blobs.DeleteVersion(ctx, "uploads", "ver/gone.mp4", g.Blob.ETag, ""); err != nil {
+		t.Fatal(err) // the current upload is gone (lifecycle rule, a person); its version is not
+	}
+
+	rep := e.sweep(functions.SweepOptions{RunID: "run-version"})
+	for _, k := range []struct {
+		c    clip.Clip
+		name string
+		want string
+	}{{q, "ver/quarantined.mp4", q.Quarantine.VersionID}, {g, "ver/gone.mp4", g.Blob.VersionID}} {
+		got := e.get(k.c)
+		if got.Status != clip.StatusDeleted || got.DeletedAt == nil {
+			t.Fatalf("%s: status %s deletedAt %v (report %+v)", k.name, got.Status, got.DeletedAt, rep)
+		}
+		fake.mu.Lock()
+		v, ok := fake.asked[k.name]
+		fake.mu.Unlock()
+		if !ok || v != k.want {
+			t.Fatalf("%s: DeleteVersion asked for version %q (called %v), want %q", k.name, v, ok, k.want)
+		}
+	}
+	if e.exists(q) {
+		t.Fatal("the quarantine copy is still there")
+	}
+}
