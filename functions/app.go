@@ -33,6 +33,8 @@ type Blobs interface {
 	Hash(ctx context.Context, container, name, etag string, size int64, o blobstore.HashOptions) (string, int64, error)
 	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error)
 	SetTags(ctx context.Context, container, name string, tags map[string]string) error
+	// SetVersionTags tags one blob version (accounts that keep versions).
+	SetVersionTags(ctx context.Context, container, name, versionID string, tags map[string]string) error
 	RetentionBlobs
 }
 

@@ -3,7 +3,6 @@ package functions
 import (
 	"context"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
@@ -32,15 +31,6 @@ import (
 // changes under it before it settles for the cautious tags.
 const maxTagAttempts = 3
 
-// versionTagger is blob storage that can tag one blob version
-// (blobstore.Store). Without it a clip with a recorded version id is not
-// tagged at all: the current blob may be another clip.
-type versionTagger interface {
-	SetVersionTags(ctx context.Context, container, name, versionID string, tags map[string]string) error
-}
-
-var _ versionTagger = (*blobstore.Store)(nil)
-
 // tagTarget is the blob version that carries a clip's index tags.
 type tagTarget struct {
 	container, name, versionID string
@@ -67,10 +57,8 @@ func (a *App) setTags(ctx context.Context, t tagTarget, tags map[string]string) 
 	var err error
 	if t.versionID == "" {
 		err = a.Blobs.SetTags(ctx, t.container, t.name, tags)
-	} else if vt, ok := a.Blobs.(versionTagger); ok {
-		err = vt.SetVersionTags(ctx, t.container, t.name, t.versionID, tags)
 	} else {
-		return clip.Errorf(clip.Internal, "", "blob storage here cannot tag version %s of %s/%s", t.versionID, t.container, t.name)
+		err = a.Blobs.SetVersionTags(ctx, t.container, t.name, t.versionID, tags)
 	}
 	if clip.IsKind(err, clip.NotFound) {
 		return nil

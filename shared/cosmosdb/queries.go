@@ -82,7 +82,7 @@ func (s *Store) FindClip(ctx context.Context, id string) (clip.Clip, error) {
 	// Ids are unique per partition only; a clip id is a digest of the blob
 	// version, so two officers cannot share one, but say so if they do.
 	if len(refs.Items) > 1 {
-		return clip.Clip{}, clip.Errorf(clip.Internal, "", "clip id %s exists under %d officers; name the officer", id, len(refs.Items))
+		return clip.Clip{}, clip.Errorf(clip.Conflict, clip.CodeClipIDAmbiguous, "clip id %s is recorded under %d officers; name the officer with ?officer=", id, len(refs.Items))
 	}
 	return s.GetClip(ctx, refs.Items[0].OfficerID, id)
 }
