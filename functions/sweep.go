@@ -372,17 +372,17 @@ func contentOf(c clip.Clip) (loc content, gone bool, code string) {
 	return loc, false, ""
 }
 
-// decisionSchedule is the schedule the sweep decides on: the record's
+// DecisionSchedule is the schedule the sweep decides on: the record's
 // stored schedule with the end of its minimum dwell, from the record's
 // receivedAt and the policy in force (the record does not store it).
-func decisionSchedule(p *retention.Policy, c clip.Clip) retention.Schedule {
+func DecisionSchedule(p *retention.Policy, c clip.Clip) retention.Schedule {
 	return storedScheduleOf(c.Retention).WithReceipt(p, c.ReceivedAt.Time)
 }
 
 // scheduleOf is the stored schedule of a record for a quick "due now?"
 // answer where the receipt time is not at hand (ClipManage's dueNow): the
 // dwell's end is taken as the stored retainUntil, which Schedule never
-// places before it. Decisions that delete use decisionSchedule.
+// places before it. Decisions that delete use DecisionSchedule.
 func scheduleOf(r clip.Retention) retention.Schedule {
 	s := storedScheduleOf(r)
 	s.NotBefore = s.RetainUntil
@@ -421,7 +421,7 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.C
 	if err != nil {
 		return "", err
 	}
-	d := retention.Decide(decisionSchedule(a.Policy, c), c.Retention.LegalHold, string(c.Status), now)
+	d := retention.Decide(DecisionSchedule(a.Policy, c), c.Retention.LegalHold, string(c.Status), now)
 	if !d.Delete {
 		log.Debug("kept", "decision", d.Code, "reason", d.Reason)
 		return d.Code, nil

@@ -119,7 +119,7 @@ func retentionReport(ctx context.Context, args []string, stdout, stderr io.Write
 		if c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
 			return nil
 		}
-		d := retention.Decide(storedSchedule(c.Retention).WithReceipt(current, c.ReceivedAt.Time), c.Retention.LegalHold, string(c.Status), horizon)
+		d := retention.Decide(functions.DecisionSchedule(current, c), c.Retention.LegalHold, string(c.Status), horizon)
 		if d.Delete {
 			due = append(due, dueClip{c: c, dueNow: !now.Before(c.Retention.RetainUntil.Time)})
 			for _, cat := range categoriesOf(c) {
@@ -242,7 +242,9 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 			return nil
 		}
 		changed++
-		due := retention.Decide(storedSchedule(next).WithReceipt(p, c.ReceivedAt.Time), next.LegalHold, string(c.Status), now).Delete
+		proposed := c
+		proposed.Retention = next
+		due := retention.Decide(functions.DecisionSchedule(p, proposed), next.LegalHold, string(c.Status), now).Delete
 		if due {
 			dueNow++
 		}
@@ -309,18 +311,6 @@ func openBlobs(lookup func(string) (string, bool)) (*blobstore.Store, error) {
 		return nil, err
 	}
 	return blobstore.New(blobstore.Options{Endpoint: cfg.BlobEndpoint, Account: cfg.StorageAccount, Key: cfg.StorageKey})
-}
-
-func storedSchedule(r clip.Retention) retention.Schedule {
-	s := retention.Schedule{PolicyVersion: r.PolicyVersion, Rule: r.Rule, HeldUntilReleased: r.HeldUntilReleased, Quarantined: r.Quarantined}
-	if r.CountedFrom != nil {
-		s.CountedFrom = r.CountedFrom.Time
-	}
-	if r.RetainUntil != nil {
-		t := r.RetainUntil.Time
-		s.RetainUntil = &t
-	}
-	return s
 }
 
 func categoriesOf(c clip.Clip) []string {
