@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 )
 
 // Event Grid delivers at least once and out of order. With every event

@@ -18,10 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
 )
 
 // repoRoot is the repository (host.json, functions/, tools/).

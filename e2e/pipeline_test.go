@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
 )
 
 func countRecords(m map[string][]clip.Clip) int {

@@ -16,9 +16,9 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/devhost"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
 )
 
 // faultyBlobProxy is a FAKE storage outage: a reverse proxy in front of

@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 )
 
 var pidLine = regexp.MustCompile(`(\w+) pid (\d+)`)

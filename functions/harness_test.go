@@ -24,12 +24,12 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
 )
 
 // The harness runs the real handler binary against real Azurite and the

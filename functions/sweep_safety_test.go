@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/devhost"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 

@@ -16,13 +16,13 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 

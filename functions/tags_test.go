@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 

@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/devhost"
+	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 )
 
 // The real binary, driven as a person would: start it on the repo-style
@@ -23,7 +23,7 @@ func TestBinaryServesAndStopsCleanly(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bwv-host")
 	echo := filepath.Join(dir, "echohandler")
-	for pkg, out := range map[string]string{".": bin, "../../shared/devhost/testdata/echohandler": echo} {
+	for pkg, out := range map[string]string{".": bin, "../../internal/devhost/testdata/echohandler": echo} {
 		if b, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
 			t.Fatalf("go build %s: %v\n%s", pkg, err, b)
 		}

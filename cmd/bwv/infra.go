@@ -9,7 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
+	"github.com/bwv-ingest/bwv-ingest/internal/tfdriver"
 )
 
 func init() {
@@ -76,7 +77,7 @@ func infraUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", s.name, s.summary)
 	}
 	fmt.Fprintln(w, "\nexit codes: 0 ok, 1 error, 2 usage, 3 refused by the residency gate")
-	fmt.Fprintln(w, "environment: BWV_TF_BIN (tofu/terraform binary), BWV_TF_PLUGIN_DIR (provider plugin directory); see docs/infra.md")
+	fmt.Fprintln(w, "environment: BWV_TF_BIN (tofu/terraform binary), BWV_TF_PLUGIN_DIR (provider plugin directory); see docs/residencygate.md")
 }
 
 // common flags of every subcommand that drives the binary
@@ -90,13 +91,13 @@ func (f *tfFlags) register(fs *flag.FlagSet, env infraEnv) {
 	fs.StringVar(&f.pluginDir, "plugin-dir", env.pluginDir, "install providers only from this plugin directory or mirror (offline; default $BWV_TF_PLUGIN_DIR)")
 }
 
-func (f *tfFlags) runner(ctx context.Context, env infraEnv) (*infra.Runner, error) {
-	tool, err := infra.FindTool(ctx, f.tf)
+func (f *tfFlags) runner(ctx context.Context, env infraEnv) (*tfdriver.Runner, error) {
+	tool, err := tfdriver.FindTool(ctx, f.tf)
 	if err != nil {
 		return nil, err
 	}
 	// The binary's own output goes to stderr: stdout carries the gate's table and reports.
-	return infra.NewRunner(tool, f.dir, f.pluginDir, env.stderr, env.stderr)
+	return tfdriver.NewRunner(tool, f.dir, f.pluginDir, env.stderr, env.stderr)
 }
 
 // policy flags of the gate
@@ -107,7 +108,7 @@ type policyFlags struct {
 }
 
 func (p *policyFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&p.allowed, "allowed-regions", strings.Join(infra.DefaultAllowedRegions, ","), "comma-separated regions everything must stay in; can only narrow "+strings.Join(infra.DefaultAllowedRegions, ","))
+	fs.StringVar(&p.allowed, "allowed-regions", strings.Join(residencygate.DefaultAllowedRegions, ","), "comma-separated regions everything must stay in; can only narrow "+strings.Join(residencygate.DefaultAllowedRegions, ","))
 	fs.Var(&p.trusted, "trusted-sink", "a sink outside the plan you vouch is in an allowed region: an exact URL, or a resource ID of at least a resource group (repeatable)")
 	fs.BoolVar(&p.allowIndexChange, "allow-index-change", false, "allow a Cosmos indexing-policy change (terraform-provider-azurerm#25123 guard); TTLs are never allowed")
 }
@@ -115,21 +116,21 @@ func (p *policyFlags) register(fs *flag.FlagSet) {
 // policy builds the gate's policy from the flags. A region outside the
 // defaults or a trusted sink broader than a resource group is a usage error:
 // flags can only narrow the gate. It prints the problem and returns false.
-func (p *policyFlags) policy(env infraEnv) (infra.Policy, bool) {
+func (p *policyFlags) policy(env infraEnv) (residencygate.Policy, bool) {
 	var regions []string
 	for _, r := range strings.Split(p.allowed, ",") {
 		if r = strings.TrimSpace(r); r != "" {
-			regions = append(regions, infra.NormalizeRegion(r))
+			regions = append(regions, residencygate.NormalizeRegion(r))
 		}
 	}
-	pol := infra.Policy{AllowedRegions: regions, TrustedSinks: p.trusted, AllowIndexChange: p.allowIndexChange}
+	pol := residencygate.Policy{AllowedRegions: regions, TrustedSinks: p.trusted, AllowIndexChange: p.allowIndexChange}
 	err := pol.Validate()
 	if err == nil && len(regions) == 0 {
 		err = errors.New("-allowed-regions names no region")
 	}
 	if err != nil {
 		fmt.Fprintf(env.stderr, "bwv infra: %v\n", err)
-		return infra.Policy{}, false
+		return residencygate.Policy{}, false
 	}
 	return pol, true
 }
@@ -166,7 +167,7 @@ func fail(env infraEnv, err error) int {
 }
 
 // gateVerdict prints the outcome of the gate and returns the exit code.
-func gateVerdict(env infraEnv, ev *infra.Evidence) int {
+func gateVerdict(env infraEnv, ev *residencygate.Evidence) int {
 	if ev.Passed {
 		fmt.Fprintf(env.stdout, "residency gate: passed (%d resources; allowed regions %s)\n",
 			len(ev.Resources), strings.Join(ev.AllowedRegions, ", "))
@@ -174,12 +175,12 @@ func gateVerdict(env infraEnv, ev *infra.Evidence) int {
 	}
 	fmt.Fprintf(env.stdout, "residency gate: REFUSED — %d offender(s); allowed regions %s\n\n",
 		len(ev.Findings), strings.Join(ev.AllowedRegions, ", "))
-	_ = infra.WriteOffenders(env.stdout, ev.Findings)
+	_ = residencygate.WriteOffenders(env.stdout, ev.Findings)
 	return exitRefused
 }
 
 // writeEvidence writes the Markdown and/or JSON report to the given paths.
-func writeEvidence(ev *infra.Evidence, mdPath, jsonPath string) error {
+func writeEvidence(ev *residencygate.Evidence, mdPath, jsonPath string) error {
 	write := func(path string, fn func(io.Writer) error) error {
 		if path == "" {
 			return nil

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
 )
 
 // infraApply applies exactly a saved plan file, after running the residency
@@ -72,7 +72,7 @@ func infraApply(ctx context.Context, env infraEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	if code := gateVerdict(env, infra.CheckPlan(plan, policy)); code != exitOK {
+	if code := gateVerdict(env, residencygate.CheckPlan(plan, policy)); code != exitOK {
 		fmt.Fprintln(env.stdout, "\nnothing applied")
 		return code
 	}
@@ -85,14 +85,14 @@ func infraApply(ctx context.Context, env infraEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	ev := infra.EvidenceFromState(state, policy)
+	ev := residencygate.EvidenceFromState(state, policy)
 	if err := writeEvidence(ev, evMD, evJSON); err != nil {
 		return fail(env, err)
 	}
 	fmt.Fprintf(env.stdout, "post-apply evidence from state: %s, %s\n", evMD, evJSON)
 	if !ev.Passed {
 		fmt.Fprintf(env.stdout, "\nRESIDENCY REFUSED after apply: state holds %d offender(s); act on them now\n\n", len(ev.Findings))
-		_ = infra.WriteOffenders(env.stdout, ev.Findings)
+		_ = residencygate.WriteOffenders(env.stdout, ev.Findings)
 		return exitRefused
 	}
 	return exitOK

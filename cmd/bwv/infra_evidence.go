@@ -6,7 +6,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
+	"github.com/bwv-ingest/bwv-ingest/internal/tfdriver"
 )
 
 // infraEvidence writes the residency evidence report: every resource and its
@@ -38,20 +39,20 @@ func infraEvidence(ctx context.Context, env infraEnv, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	var ev *infra.Evidence
+	var ev *residencygate.Evidence
 	switch {
 	case planFile != "" || planJSON != "":
 		plan, code := loadPlan(ctx, env, &tf, planFile, planJSON)
 		if plan == nil {
 			return code
 		}
-		ev = infra.CheckPlan(plan, policy)
+		ev = residencygate.CheckPlan(plan, policy)
 	case stateJSON != "":
-		s, err := infra.ReadStateJSON(stateJSON)
+		s, err := tfdriver.ReadStateJSON(stateJSON)
 		if err != nil {
 			return fail(env, err)
 		}
-		ev = infra.EvidenceFromState(s, policy)
+		ev = residencygate.EvidenceFromState(s, policy)
 	default: // current state of -dir
 		r, err := tf.runner(ctx, env)
 		if err != nil {
@@ -61,7 +62,7 @@ func infraEvidence(ctx context.Context, env infraEnv, args []string) int {
 		if err != nil {
 			return fail(env, err)
 		}
-		ev = infra.EvidenceFromState(s, policy)
+		ev = residencygate.EvidenceFromState(s, policy)
 	}
 	var w io.Writer = env.stdout
 	if out != "" {

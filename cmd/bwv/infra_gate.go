@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
+	"github.com/bwv-ingest/bwv-ingest/internal/tfdriver"
 	tfjson "github.com/hashicorp/terraform-json"
 )
 
@@ -32,7 +33,7 @@ func infraGate(ctx context.Context, env infraEnv, args []string) int {
 	if plan == nil {
 		return code
 	}
-	ev := infra.CheckPlan(plan, policy)
+	ev := residencygate.CheckPlan(plan, policy)
 	if err := writeEvidence(ev, evMD, evJSON); err != nil {
 		return fail(env, err)
 	}
@@ -47,7 +48,7 @@ func loadPlan(ctx context.Context, env infraEnv, tf *tfFlags, planFile, planJSON
 		fmt.Fprintln(env.stderr, "bwv infra: give exactly one of -plan or -plan-json")
 		return nil, exitUsage
 	case planJSON != "":
-		p, err := infra.ReadPlanJSON(planJSON)
+		p, err := tfdriver.ReadPlanJSON(planJSON)
 		if err != nil {
 			return nil, fail(env, err)
 		}

@@ -5,7 +5,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/infra"
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
+	"github.com/bwv-ingest/bwv-ingest/internal/tfdriver"
 )
 
 func infraPlan(ctx context.Context, env infraEnv, args []string) int {
@@ -39,7 +40,7 @@ func infraPlan(ctx context.Context, env infraEnv, args []string) int {
 	if err := r.Init(ctx, !noBackend); err != nil {
 		return fail(env, err)
 	}
-	changes, err := r.Plan(ctx, out, infra.PlanInput{Vars: vars, VarFiles: varFiles})
+	changes, err := r.Plan(ctx, out, tfdriver.PlanInput{Vars: vars, VarFiles: varFiles})
 	if err != nil {
 		return fail(env, err)
 	}
@@ -47,7 +48,7 @@ func infraPlan(ctx context.Context, env infraEnv, args []string) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	ev := infra.CheckPlan(plan, policy)
+	ev := residencygate.CheckPlan(plan, policy)
 	if err := writeEvidence(ev, evMD, evJSON); err != nil {
 		return fail(env, err)
 	}

@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-const infraTestdata = "../../shared/infra/testdata"
+const infraTestdata = "../../internal/residencygate/testdata"
 
 func runBwv(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/devhost"
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 )
 
 func init() {

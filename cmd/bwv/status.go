@@ -11,7 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 )
 
 func init() {

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/shared/localrun"
-	"github.com/bwv-ingest/bwv-ingest/shared/reason"
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 )
 
 func init() {

@@ -9,8 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
 )
 
 // fakeVersioningTransport is a fake: Azurite has no blob versioning

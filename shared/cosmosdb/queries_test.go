@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
 )
 
 func newQueryStore(t *testing.T) *cosmosdb.Store {

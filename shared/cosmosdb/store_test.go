@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
-	"github.com/bwv-ingest/bwv-ingest/shared/localsvc/localsvctest"
 )
 
 // fakeThrottlingTransport is a fake: the real local Cosmos server never
