@@ -30,7 +30,7 @@ fi
 echo "install-npm: npm ci in tools/ (node $(node --version), npm $(npm --version))"
 # --ignore-scripts: none of the pinned packages needs an install script to run.
 # --engine-strict=false: azurite 3.37 declares node >= 22 but runs on node 20
-# (tested; see FACTS.md); do not let a user's npmrc turn that warning into a failure.
+# (tested; docs/platform-facts.md); do not let a user's npmrc turn that warning into a failure.
 (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund --engine-strict=false --loglevel=error)
 
 printf '%s\n' "$want" >"$stamp.tmp"

@@ -28,7 +28,7 @@
 set -euo pipefail
 
 AZURERM_MODULE=github.com/hashicorp/terraform-provider-azurerm
-# main branch just after azurerm 5.2.0: the only version the proxy serves (FACTS.md)
+# main branch just after azurerm 5.2.0: the only version the proxy serves (docs/platform-facts.md)
 AZURERM_MODULE_VERSION=v1.44.1-0.20260824201233-fae580791926
 AZURERM_PROVIDER_VERSION=5.2.0
 TOFU_MODULE=github.com/opentofu/opentofu

@@ -18,7 +18,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 )
 
-// Default loopback ports (DESIGN.md "Local defaults"): the Functions host as
+// Default loopback ports (the ports Core Tools, Azurite and the Cosmos emulator use, so existing tools and habits work): the Functions host as
 // Core Tools, Azurite's blob and queue ports, the Cosmos emulator's port.
 const (
 	DefaultBlobPort   = 10000

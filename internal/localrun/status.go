@@ -193,7 +193,7 @@ func describeMessage(text string) string {
 
 // recentClips reads the clips updated within the window, across every
 // officer partition, newest first. The query has no ORDER BY and no TOP:
-// Azure's gateway refuses both across partitions for the Go SDK (FACTS.md),
+// Azure's gateway refuses both across partitions for the Go SDK (docs/platform-facts.md),
 // so the sort is done here and the pages are followed by continuation.
 func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, int, error) {
 	since := clip.At(o.Now.Add(-o.Since)).String()

@@ -33,7 +33,7 @@ type Deleted struct {
 // a crash converges. Other versions of the same name are never touched:
 // they are other clips with their own records.
 //
-// Azurite implements neither versions nor version deletes (FACTS.md), so
+// Azurite implements neither versions nor version deletes (docs/platform-facts.md), so
 // the version step runs only against Azure.
 func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (Deleted, error) {
 	var out Deleted

@@ -14,7 +14,7 @@ import (
 )
 
 // fakeVersioningTransport is a fake: Azurite has no blob versioning
-// (FACTS.md), so this transport passes requests to Azurite but makes it
+// (docs/platform-facts.md, Azurite), so this transport passes requests to Azurite but makes it
 // look like an account that keeps versions: GetProperties answers carry
 // the version id versions[container/name], and a DELETE of a version
 // (?versionid=) is recorded and answered 202 by the fake itself. Every

@@ -11,7 +11,7 @@ import (
 // that version may carry the clip's tags: after an overwrite the current
 // blob is another clip, which SetTags (no version) would tag instead.
 // versionID "" is the current blob, as SetTags. Azurite has no versions
-// and ignores the version (FACTS.md).
+// and ignores the version (docs/platform-facts.md).
 func (s *Store) SetVersionTags(ctx context.Context, container, name, versionID string, tags map[string]string) error {
 	var o *blob.SetTagsOptions
 	if versionID != "" {

@@ -14,7 +14,7 @@ import (
 // partitioned by officer, and retention cuts across officers). They are
 // plain filters: Azure's gateway serves cross-partition queries to the Go
 // SDK only without ORDER BY, TOP, aggregates, DISTINCT or GROUP BY
-// (FACTS.md; the local launcher refuses them the same way). They page with
+// (azure-sdk-for-go#23128, docs/platform-facts.md; the local launcher refuses them the same way). They page with
 // continuation tokens, so a caller can bound its work per run and resume.
 // Times are clip.TimeLayout strings (fixed width, UTC), so string
 // comparison is time order.

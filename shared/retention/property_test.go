@@ -310,7 +310,7 @@ func corrupt(rng *rand.Rand, s Schedule, statusMatches bool) (Schedule, string) 
 	return s, ""
 }
 
-// --- the oracle: the DESIGN.md rules, restated without the package's code ---
+// --- the oracle: the rules of docs/retention.md, restated without the package's code ---
 
 // oracleSchedule gives the deletion date and the end of the minimum dwell (zero when the receipt is unknown).
 func oracleSchedule(gp genPolicyT, f Facts) (held bool, until, dwellEnd time.Time) {
