@@ -335,5 +335,5 @@ func (h *Host) routes() http.Handler {
 		}
 		http.NotFound(w, r)
 	})
-	return mux
+	return loopbackOnly(mux)
 }

@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -157,8 +158,15 @@ func (r *reader) endpoint(name string) string {
 	return v
 }
 
+// isLoopback reports whether host is localhost or a loopback IP literal.
+// Names are never matched by prefix: "127.evil.example" is a name that
+// resolves wherever its owner likes, so plain http to it is refused.
 func isLoopback(host string) bool {
-	return host == "localhost" || host == "::1" || strings.HasPrefix(host, "127.")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (r *reader) regions(name, def string) []string {

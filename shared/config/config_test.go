@@ -66,6 +66,8 @@ func TestBadSettingsAreNamed(t *testing.T) {
 		{"BWV_ALLOWED_REGIONS", "uksouth,northeurope"},
 		{"BWV_ALLOWED_REGIONS", "uksouth,uknorth"}, // starts with "uk" but is no Azure UK region
 		{"BWV_BLOB_ENDPOINT", "http://example.com/acct"},
+		{"BWV_BLOB_ENDPOINT", "http://127.evil.example:10000/devstoreaccount1"}, // a name, not a loopback address
+		{"BWV_COSMOS_ENDPOINT", "http://localhost.evil.example:8081/"},
 		{"BWV_COSMOS_ENDPOINT", "not a url"},
 		{"BWV_MAX_CLIP_DURATION", "forever"},
 		{"BWV_VERIFY_PARALLELISM", "0"},
@@ -88,5 +90,18 @@ func TestBadSettingsAreNamed(t *testing.T) {
 				t.Fatalf("error does not name %s: %v", tt.setting, err)
 			}
 		})
+	}
+}
+
+// Plain http is for the local emulators only: loopback literals and
+// localhost pass, and nothing that merely looks like them.
+func TestPlainHTTPOnlyToLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.0.0.2": true, "localhost": true, "::1": true,
+		"127.evil.example": false, "localhost.evil.example": false, "10.1.2.3": false, "example.com": false,
+	} {
+		if got := isLoopback(host); got != want {
+			t.Errorf("isLoopback(%q) = %v, want %v", host, got, want)
+		}
 	}
 }
