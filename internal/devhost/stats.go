@@ -59,36 +59,26 @@ func (s *hostStats) poisoned(fn string) {
 	s.get(fn).Poisoned++
 }
 
-// polled records a completed poll for fn.
-func (s *hostStats) polled(fn string) {
+// update applies f to fn's counts under the lock.
+func (s *hostStats) update(fn string, f func(*FunctionStats)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.get(fn).Polls++
+	f(s.get(fn))
 }
 
-// raised records an Event Grid delivery raised for fn; it is pending until
-// settled.
+// polled records a completed poll for fn.
+func (s *hostStats) polled(fn string) { s.update(fn, func(st *FunctionStats) { st.Polls++ }) }
+
+// raised records an Event Grid delivery raised for fn; pending until settled.
 func (s *hostStats) raised(fn string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.get(fn)
-	st.Raised++
-	st.Pending++
+	s.update(fn, func(st *FunctionStats) { st.Raised++; st.Pending++ })
 }
 
 // started records a queue message handed to fn; pending until settled.
-func (s *hostStats) started(fn string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.get(fn).Pending++
-}
+func (s *hostStats) started(fn string) { s.update(fn, func(st *FunctionStats) { st.Pending++ }) }
 
 // settled ends one pending delivery or message of fn.
-func (s *hostStats) settled(fn string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.get(fn).Pending--
-}
+func (s *hostStats) settled(fn string) { s.update(fn, func(st *FunctionStats) { st.Pending-- }) }
 
 func (s *hostStats) snapshot() map[string]FunctionStats {
 	s.mu.Lock()
