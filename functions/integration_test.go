@@ -6,8 +6,15 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -337,29 +344,41 @@ func TestHandlerKilledMidVerifyFinishesOnRedelivery(t *testing.T) {
 	msg := e.ingest(e.blobEvent("devstoreaccount1", "big.mp4", etag, "1", int64(len(content))))
 	content = nil
 
+	// The verifying handler reads the blob through a counting proxy, which
+	// holds every ranged GET after the first killAfter have been served: the
+	// kill lands after exactly that many ranges were read, never by timing.
+	const killAfter = 3
+	proxy := newRangeCountingProxy(t, e.azurite.BlobEndpoint, killAfter)
+	settings := maps.Clone(e.settings)
+	settings["BWV_BLOB_ENDPOINT"] = proxy.endpoint
+	hk, err := startHandlerProcess(handlerBinary(t), settings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(hk.kill)
+
 	done := make(chan int, 1)
 	go func() {
-		status, _ := e.h.invokeNoFail("ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1"})
+		status, _ := hk.invokeNoFail("ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1"})
 		done <- status
 	}()
-	// Kill it while it is reading the blob: wait for its "hashing started"
-	// line, then give the ranged reads a moment to be under way.
-	deadline := time.After(30 * time.Second)
-	for started := false; !started; {
-		select {
-		case line := <-e.h.lines:
-			started = strings.Contains(line, "hashing started")
-		case <-deadline:
-			t.Fatalf("verification never started\n%s", e.h.log())
-		}
+	select {
+	case <-proxy.reached:
+	case st := <-done:
+		t.Fatalf("verification answered %d before %d ranges were read\n%s", st, killAfter, hk.log())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%d ranges never read (served %d)\n%s", killAfter, proxy.served.Load(), hk.log())
 	}
-	time.Sleep(100 * time.Millisecond)
-	if err := e.h.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := hk.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	if st := <-done; st == 200 {
 		t.Fatal("the handler finished 256 MiB before it was killed; the test proves nothing")
 	}
+	if n := proxy.served.Load(); n != killAfter {
+		t.Fatalf("%d ranges served before the kill, want exactly %d", n, killAfter)
+	}
+	proxy.release()
 	id := clip.ID("devstoreaccount1", "uploads", "big.mp4", etag)
 	if c := e.clip("MN1", id); c.Status != clip.StatusReceived {
 		t.Fatalf("after the crash: %s", c.Status)
@@ -439,4 +458,50 @@ func TestSIGTERMDrainsInFlightInvocations(t *testing.T) {
 	if c := e.clip("OP1", clip.ID("devstoreaccount1", "uploads", "drain.mp4", etag)); c.Status != clip.StatusVerified {
 		t.Fatalf("status %s", c.Status)
 	}
+}
+
+// rangeCountingProxy is a loopback reverse proxy in front of Azurite that
+// counts ranged GETs whose whole response reached the client; once limit
+// have been served it signals reached and holds further ranged GETs until
+// release (or until their client goes away).
+type rangeCountingProxy struct {
+	endpoint string
+	admitted atomic.Int64
+	served   atomic.Int64
+	reached  chan struct{}
+	hold     chan struct{}
+	release  func()
+}
+
+func newRangeCountingProxy(t *testing.T, target string, limit int64) *rangeCountingProxy {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &rangeCountingProxy{reached: make(chan struct{}), hold: make(chan struct{})}
+	var reachedOnce, releaseOnce sync.Once
+	p.release = func() { releaseOnce.Do(func() { close(p.hold) }) }
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ranged := r.Method == http.MethodGet && (r.Header.Get("x-ms-range") != "" || r.Header.Get("Range") != "")
+		if !ranged {
+			rp.ServeHTTP(w, r)
+			return
+		}
+		if p.admitted.Add(1) > limit {
+			select {
+			case <-p.hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		rp.ServeHTTP(w, r)
+		if r.Context().Err() == nil && p.served.Add(1) == limit {
+			reachedOnce.Do(func() { close(p.reached) })
+		}
+	}))
+	t.Cleanup(func() { p.release(); srv.Close() })
+	p.endpoint = srv.URL + u.Path
+	return p
 }

@@ -46,6 +46,9 @@ func (s *eventGridSource) run(ctx context.Context) {
 			if len(events) > 0 {
 				s.dispatch(ctx, events)
 			}
+			for _, fn := range s.fns {
+				s.h.stats.polled(fn.Name)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -118,6 +121,7 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 		for _, fn := range s.fns {
 			for i := 0; i < s.opts.Duplicates; i++ {
 				ds = append(ds, &delivery{fn: fn, event: raw, id: ev.ID})
+				s.h.stats.raised(fn.Name)
 			}
 		}
 		s.h.log.Info("BlobCreated raised", "subject", ev.Subject, "etag", ev.Data.ETag, "sequencer", ev.Data.Sequencer, "api", ev.Data.API, "copies", s.opts.Duplicates)
@@ -128,6 +132,7 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 			defer s.inflight.Done()
 			for _, d := range ds {
 				s.deliver(ctx, d)
+				s.h.stats.settled(d.fn.Name)
 			}
 		}()
 		return
@@ -143,6 +148,7 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 		s.inflight.Add(1)
 		go func(d *delivery, wait time.Duration) {
 			defer s.inflight.Done()
+			defer s.h.stats.settled(d.fn.Name)
 			select {
 			case <-ctx.Done():
 				return

@@ -78,7 +78,10 @@ func TestBlobCreatedOncePerETag(t *testing.T) {
 	eventually(t, "two events", func() bool { return len(th.events(t)) == 2 })
 	th.upload(t, "clips/a.mp4", "first, replaced")
 	eventually(t, "three events", func() bool { return len(th.events(t)) == 3 })
-	time.Sleep(5 * 200 * time.Millisecond) // several more polls: nothing new
+	before, after := th.afterPolls(t, "EchoEvent", 5) // several more listings: nothing new
+	if after.Raised != 3 || before.Raised != 3 {
+		t.Fatalf("raised %d then %d events, want 3 (one per blob version)", before.Raised, after.Raised)
+	}
 	evs := th.events(t)
 	if len(evs) != 3 {
 		t.Fatalf("got %d events, want 3 (one per blob version)", len(evs))
@@ -126,7 +129,10 @@ func TestEventGridDuplicateAndShuffle(t *testing.T) {
 		th.upload(t, n, n)
 	}
 	eventually(t, "15 deliveries", func() bool { return len(th.events(t)) == 15 })
-	time.Sleep(2 * time.Second)
+	// Two more listings (each a poll interval) and every shuffled copy settled.
+	if _, after := th.afterPolls(t, "EchoEvent", 2); after.Raised != 15 {
+		t.Fatalf("raised %d deliveries, want 15", after.Raised)
+	}
 	evs := th.events(t)
 	count := map[string]int{}
 	var seqs []string
@@ -158,7 +164,11 @@ func TestEventGridRetryThenDeadLetter(t *testing.T) {
 		page, err := c.NewListBlobsFlatPager(nil).NextPage(context.Background())
 		return err == nil && len(page.Segment.BlobItems) == 1
 	})
-	time.Sleep(600 * time.Millisecond)
+	// The dead-lettered delivery is settled and the next listings raise
+	// nothing: no fourth attempt can be under way.
+	if _, after := th.afterPolls(t, "EchoEvent", 3); after.Raised != 1 {
+		t.Errorf("raised %d deliveries, want 1", after.Raised)
+	}
 	if n := len(th.events(t)); n != 3 {
 		t.Errorf("%d attempts, want MaxAttempts = 3", n)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -242,6 +243,22 @@ func (th *testHost) peekAll(t *testing.T, queue string) []string {
 		out = append(out, string(b))
 	}
 	return out
+}
+
+// afterPolls proves an absence instead of sleeping: it waits until fn's
+// trigger source has completed n more polls than now and nothing it raised
+// or dequeued is still pending, and returns fn's stats from before and after.
+// Every poll counted has finished raising its events (Raised) and starting
+// its messages, so an unchanged Raised and Pending 0 mean nothing else is on
+// its way to the handler.
+func (th *testHost) afterPolls(t *testing.T, fn string, n int) (before, after FunctionStats) {
+	t.Helper()
+	before = th.Stats()[fn]
+	eventually(t, fmt.Sprintf("%d more completed polls of %s with nothing pending", n, fn), func() bool {
+		after = th.Stats()[fn]
+		return after.Polls >= before.Polls+n && after.Pending == 0
+	})
+	return before, after
 }
 
 // eventually polls cond every 100 ms until it holds or 30 s pass.

@@ -51,6 +51,12 @@ func (h *Host) runQueueTrigger(ctx context.Context, fn *Function) {
 		if err != nil && ctx.Err() == nil {
 			h.log.Warn("dequeue failed", "function", fn.Name, "queue", q.name, "err", err)
 		}
+		for range msgs {
+			h.stats.started(fn.Name)
+		}
+		if err == nil {
+			h.stats.polled(fn.Name)
+		}
 		if len(msgs) == 0 {
 			select {
 			case <-ctx.Done():
@@ -73,6 +79,7 @@ func (h *Host) runQueueTrigger(ctx context.Context, fn *Function) {
 			go func(m queueMessage) {
 				defer wg.Done()
 				h.processQueueMessage(work, fn, q, m)
+				h.stats.settled(fn.Name)
 				mu.Lock()
 				inflight--
 				mu.Unlock()

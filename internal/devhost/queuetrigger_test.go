@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 )
 
 // A message that fails every time is retried after visibilityTimeout and
@@ -47,7 +46,11 @@ func TestQueueOutputOnlyOnSuccess(t *testing.T) {
 	th.send(t, "work", `out:["b",{"clip":"c"}]`)
 	eventually(t, "failing message poisoned", func() bool { return len(th.peekAll(t, "work-poison")) == 1 })
 	eventually(t, "three output messages", func() bool { return len(th.peekAll(t, "out")) >= 3 })
-	time.Sleep(300 * time.Millisecond)
+	// Three more dequeues after that and nothing in process: every message
+	// has had its outcome, so no further output can appear.
+	if _, after := th.afterPolls(t, "EchoQueue", 3); after.Succeeded != 2 || after.Poisoned != 1 {
+		t.Fatalf("stats = %+v, want 2 succeeded and 1 poisoned", after)
+	}
 
 	got := th.peekAll(t, "out")
 	want := map[string]bool{`{"clip":"a"}`: true, `b`: true, `{"clip":"c"}`: true}

@@ -6,9 +6,6 @@
 package audit
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -52,6 +49,10 @@ type Entry struct {
 	Details            map[string]string `json:"details,omitempty"`
 	PrevHash           string            `json:"prevHash"`
 	Hash               string            `json:"hash"`
+	// HashForm names the canonical form Hash was computed over (FormV1 for
+	// every entry Next writes). Absent in Cosmos, i.e. 0, is FormLegacy:
+	// entries written before forms existed.
+	HashForm int `json:"hashForm,omitempty"`
 }
 
 // EntryID is the document id of entry seq of a clip. Sequence numbers are
@@ -66,22 +67,10 @@ func Next(clipID string, head clip.AuditHead, e Entry) Entry {
 	e.Seq = head.Seq + 1
 	e.ID = EntryID(clipID, e.Seq)
 	e.PrevHash = head.Hash
+	e.HashForm = FormCurrent
 	e.Hash = ""
 	e.Hash = Hash(e)
 	return e
-}
-
-// Hash computes the hash of an entry: SHA-256 over its canonical JSON with
-// the hash field empty. encoding/json writes struct fields in declaration
-// order and map keys sorted, so the encoding is deterministic.
-func Hash(e Entry) string {
-	e.Hash = ""
-	b, err := json.Marshal(e)
-	if err != nil {
-		panic("audit: entry cannot be encoded: " + err.Error()) // only plain types: cannot happen
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // Head returns the AuditHead that entry e leaves behind.

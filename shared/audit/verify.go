@@ -20,7 +20,8 @@ func (b *BrokenLink) Error() string {
 }
 
 // Verify checks one clip's chain: sequence numbers 1..n without gaps,
-// each entry's hash recomputes, each prevHash equals the previous hash,
+// each entry's hash recomputes in the form it names (legacy and v1 entries
+// may mix in one chain), each prevHash equals the previous hash,
 // and the last entry matches the record's head (when head.Seq > 0, so a
 // truncated tail shows too). It returns nil or a *BrokenLink.
 func Verify(clipID string, entries []Entry, head clip.AuditHead) error {
@@ -37,6 +38,8 @@ func Verify(clipID string, entries []Entry, head clip.AuditHead) error {
 			return &BrokenLink{ClipID: clipID, Seq: e.Seq, EntryID: e.ID, Reason: "entry id does not match its sequence number"}
 		case e.PrevHash != prev:
 			return &BrokenLink{ClipID: clipID, Seq: e.Seq, EntryID: e.ID, Reason: "prevHash does not match the previous entry's hash"}
+		case e.HashForm != FormLegacy && e.HashForm != FormV1:
+			return &BrokenLink{ClipID: clipID, Seq: e.Seq, EntryID: e.ID, Reason: fmt.Sprintf("unknown hash form %d", e.HashForm)}
 		case Hash(e) != e.Hash:
 			return &BrokenLink{ClipID: clipID, Seq: e.Seq, EntryID: e.ID, Reason: "content does not match its hash (the entry was edited)"}
 		}
