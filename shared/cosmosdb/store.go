@@ -85,12 +85,6 @@ func New(o Options) (*Store, error) {
 	return s, nil
 }
 
-// Clips returns the clips container client (queries by tools and tests).
-func (s *Store) Clips() *azcosmos.ContainerClient { return s.clips }
-
-// AuditContainer returns the audit container client.
-func (s *Store) AuditContainer() *azcosmos.ContainerClient { return s.audit }
-
 func statusOf(err error) int {
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
