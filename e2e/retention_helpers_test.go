@@ -14,11 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
@@ -301,22 +302,23 @@ func (p *pipeline) blobExists(t testing.TB, name string) bool {
 func (p *pipeline) tamperAuditEntry(t testing.TB, clipID, entryID, field, value string) {
 	t.Helper()
 	ctx := context.Background()
-	ac := p.clients.Records.AuditContainer()
-	pk := azcosmos.NewPartitionKeyString(clipID)
-	got, err := ac.ReadItem(ctx, pk, entryID, nil)
+	tg := p.clients.Target
+	db := cosmosdbtest.Open(t, cosmosdb.Options{Endpoint: tg.CosmosEndpoint, Key: tg.CosmosKey, Database: tg.Database,
+		Clips: tg.ClipsContainer, Audit: tg.AuditContainer})
+	got, err := db.ReadAuditDoc(ctx, clipID, entryID)
 	if err != nil {
 		t.Fatalf("read audit entry %s: %v", entryID, err)
 	}
 	var doc map[string]any
-	if err := json.Unmarshal(got.Value, &doc); err != nil {
+	if err := json.Unmarshal(got, &doc); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := doc[field]; !ok {
-		t.Fatalf("audit entry %s has no field %q: %s", entryID, field, got.Value)
+		t.Fatalf("audit entry %s has no field %q: %s", entryID, field, got)
 	}
 	doc[field] = value
 	b, _ := json.Marshal(doc)
-	if _, err := ac.ReplaceItem(ctx, pk, entryID, b, nil); err != nil {
+	if err := db.ReplaceAuditDoc(ctx, clipID, entryID, b); err != nil {
 		t.Fatalf("replace audit entry %s: %v", entryID, err)
 	}
 }

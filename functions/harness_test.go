@@ -29,6 +29,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
@@ -68,6 +69,7 @@ type env struct {
 	cosmos   *localsvc.Cosmos
 	blobs    *azblob.Client
 	records  *cosmosdb.Store
+	rawDB    *cosmosdbtest.DB // lazily opened: raw queries and tampering
 	h        *handler
 	settings map[string]string
 }
@@ -346,4 +348,13 @@ func (h *handler) invokeNoFail(function string, data, metadata map[string]any) (
 func hostEncoded(text string) string {
 	b, _ := json.Marshal(text)
 	return string(b)
+}
+
+// raw is direct access to the test database (cosmosdbtest): documented
+// queries run verbatim, and the attacker's edits.
+func (e *env) raw() *cosmosdbtest.DB {
+	if e.rawDB == nil {
+		e.rawDB = cosmosdbtest.Open(e.t, cosmosdb.Options{Endpoint: e.cosmos.Endpoint, Key: e.cosmos.Key, Database: "bwv", Clips: "clips", Audit: "audit"})
+	}
+	return e.rawDB
 }

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -28,18 +27,15 @@ import (
 
 func (e *env) queryIDs(q string) []string {
 	e.t.Helper()
-	pager := e.records.Clips().NewQueryItemsPager(q, azcosmos.NewPartitionKey(), nil)
+	items, err := e.raw().QueryClips(context.Background(), "", q, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
 	var ids []string
-	for pager.More() {
-		page, err := pager.NextPage(context.Background())
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		for _, it := range page.Items {
-			var v struct{ ID string }
-			_ = json.Unmarshal(it, &v)
-			ids = append(ids, v.ID)
-		}
+	for _, it := range items {
+		var v struct{ ID string }
+		_ = json.Unmarshal(it, &v)
+		ids = append(ids, v.ID)
 	}
 	return ids
 }

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
@@ -259,7 +258,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 	victim := entries[2] // the reclassification
 	victim.Justification = "nothing to see"
 	b, _ := json.Marshal(victim)
-	if _, err := e.records.AuditContainer().ReplaceItem(context.Background(), azcosmos.NewPartitionKeyString(kept), victim.ID, b, nil); err != nil {
+	if err := e.raw().ReplaceAuditDoc(context.Background(), kept, victim.ID, b); err != nil {
 		t.Fatal(err)
 	}
 	kc := e.clip("AB1234", kept)

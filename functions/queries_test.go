@@ -2,6 +2,7 @@ package functions_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -78,23 +79,22 @@ func TestDocumentedQueriesRunAsDocumented(t *testing.T) {
 					qp = append(qp, azcosmos.QueryParameter{Name: name, Value: v})
 				}
 			}
-			container, pk := e.records.Clips(), azcosmos.NewPartitionKey()
-			switch {
+			var items []json.RawMessage
+			var err error
+			switch db := e.raw(); {
 			case strings.Contains(q, "@clipId"):
-				container, pk = e.records.AuditContainer(), azcosmos.NewPartitionKeyString(goodID)
+				items, err = db.QueryAudit(context.Background(), goodID, q, qp)
 			case strings.Contains(q, "@officer"):
-				pk = azcosmos.NewPartitionKeyString("QA1")
+				items, err = db.QueryClips(context.Background(), "QA1", q, qp)
+			default:
+				items, err = db.QueryClips(context.Background(), "", q, qp)
 			}
-			pager := container.NewQueryItemsPager(q, pk, &azcosmos.QueryOptions{QueryParameters: qp})
+			if err != nil {
+				t.Fatalf("%s\n%v", q, err)
+			}
 			var got string
-			for pager.More() {
-				page, err := pager.NextPage(context.Background())
-				if err != nil {
-					t.Fatalf("%s\n%v", q, err)
-				}
-				for _, it := range page.Items {
-					got += string(it)
-				}
+			for _, it := range items {
+				got += string(it)
 			}
 			for prefix, ids := range want {
 				if strings.HasPrefix(title, prefix) {

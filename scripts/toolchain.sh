@@ -33,8 +33,8 @@ AZURERM_MODULE_VERSION=v1.44.1-0.20260824201233-fae580791926
 AZURERM_PROVIDER_VERSION=5.2.0
 TOFU_MODULE=github.com/opentofu/opentofu
 TOFU_VERSION=${BWV_TOFU_VERSION:-1.10.10}
-MIN_TOFU=1.8.0      # mock_provider in tofu test
-MIN_TERRAFORM=1.7.0 # mock_provider in terraform test
+MIN_TOFU=1.9.0      # validation blocks referring to locals (mock_provider needs 1.8)
+MIN_TERRAFORM=1.9.0 # validation blocks referring to locals (mock_provider needs 1.7)
 
 CACHE=${BWV_CACHE_DIR:-$HOME/.cache/bwv-ingest}
 force_tofu_build=false

@@ -55,6 +55,8 @@ func forbiddenForHandler(dep string) string {
 		return "another command's package in the deployed handler"
 	case strings.HasPrefix(dep, module+"e2e"):
 		return "end-to-end test code in the deployed handler"
+	case strings.HasPrefix(dep, module) && strings.HasSuffix(dep, "test"):
+		return "test support (raw database access, service launchers) in the deployed handler"
 	case strings.HasPrefix(dep, "github.com/hashicorp/"):
 		return "Terraform tooling in the deployed handler"
 	case strings.HasPrefix(dep, "github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"):
@@ -105,6 +107,7 @@ func TestForbiddenForHandlerRecognisesTooling(t *testing.T) {
 	for _, dep := range []string{
 		module + "internal/devhost", module + "internal/localrun", module + "internal/localsvc",
 		module + "internal/tfdriver", module + "internal/residencygate", "github.com/hashicorp/terraform-exec/tfexec",
+		module + "shared/cosmosdb/cosmosdbtest",
 	} {
 		if forbiddenForHandler(dep) == "" {
 			t.Errorf("%s not recognised as local tooling", dep)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
 	"github.com/bwv-ingest/bwv-ingest/internal/tfdriver"
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
 )
 
 func init() {
@@ -87,7 +88,7 @@ type tfFlags struct {
 
 func (f *tfFlags) register(fs *flag.FlagSet, env infraEnv) {
 	fs.StringVar(&f.dir, "dir", "infra/terraform/examples/default", "root module to run in")
-	fs.StringVar(&f.tf, "tf", env.tfBin, "tofu or terraform binary (default: $BWV_TF_BIN, else tofu >= 1.8, else terraform >= 1.7 on PATH)")
+	fs.StringVar(&f.tf, "tf", env.tfBin, "tofu or terraform binary (default: $BWV_TF_BIN, else tofu >= 1.9, else terraform >= 1.9 on PATH)")
 	fs.StringVar(&f.pluginDir, "plugin-dir", env.pluginDir, "install providers only from this plugin directory or mirror (offline; default $BWV_TF_PLUGIN_DIR)")
 }
 
@@ -108,7 +109,7 @@ type policyFlags struct {
 }
 
 func (p *policyFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&p.allowed, "allowed-regions", strings.Join(residencygate.DefaultAllowedRegions, ","), "comma-separated regions everything must stay in; can only narrow "+strings.Join(residencygate.DefaultAllowedRegions, ","))
+	fs.StringVar(&p.allowed, "allowed-regions", strings.Join(residency.UKRegions, ","), "comma-separated regions everything must stay in; can only narrow "+strings.Join(residency.UKRegions, ","))
 	fs.Var(&p.trusted, "trusted-sink", "a sink outside the plan you vouch is in an allowed region: an exact URL, or a resource ID of at least a resource group (repeatable)")
 	fs.BoolVar(&p.allowIndexChange, "allow-index-change", false, "allow a Cosmos indexing-policy change (terraform-provider-azurerm#25123 guard); TTLs are never allowed")
 }
@@ -120,7 +121,7 @@ func (p *policyFlags) policy(env infraEnv) (residencygate.Policy, bool) {
 	var regions []string
 	for _, r := range strings.Split(p.allowed, ",") {
 		if r = strings.TrimSpace(r); r != "" {
-			regions = append(regions, residencygate.NormalizeRegion(r))
+			regions = append(regions, residency.Normalize(r))
 		}
 	}
 	pol := residencygate.Policy{AllowedRegions: regions, TrustedSinks: p.trusted, AllowIndexChange: p.allowIndexChange}

@@ -10,13 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
-
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
@@ -34,7 +33,8 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	st, err := cosmosdb.New(cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"})
+	stOpts := cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"}
+	st, err := cosmosdb.New(stOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	victim := es[0]
 	victim.Actor = "someone else"
 	b, _ := json.Marshal(victim)
-	if _, err := st.AuditContainer().ReplaceItem(ctx, azcosmos.NewPartitionKeyString(evidential.ID), victim.ID, b, nil); err != nil {
+	if err := cosmosdbtest.Open(t, stOpts).ReplaceAuditDoc(ctx, evidential.ID, victim.ID, b); err != nil {
 		t.Fatal(err)
 	}
 	code, out = bwv("audit", "verify", "--clip", evidential.ID, "--officer", "ab1234")

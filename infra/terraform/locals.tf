@@ -2,10 +2,14 @@ locals {
   # UK residency by construction: the only regions any resource, replica,
   # geo-location or log sink of this module may use. Not a variable on purpose:
   # widening it is a code change that goes through review, not a tfvars edit.
+  # The one statement of the set in Terraform: every validation, precondition
+  # and setting uses this local. Go states it once too (residency.UKRegions);
+  # internal/residencygate/regions_terraform_test.go fails if they differ.
   allowed_locations = ["uksouth", "ukwest"]
 
   # Azure region pairs inside the allowed set: geo-redundant storage (GRS,
   # RA-GRS, GZRS, RA-GZRS) replicates to the pair of the primary region.
+  # Go: residency.UKPair (checked equal by the same test).
   region_pair = {
     uksouth = "ukwest"
     ukwest  = "uksouth"

@@ -38,7 +38,7 @@ resource "azurerm_cosmosdb_account" "this" {
 
     precondition {
       condition     = alltrue([for g in local.cosmos_geo_locations : contains(local.allowed_locations, g.location)])
-      error_message = "Every Cosmos DB geo_location must be uksouth or ukwest: a replica is a full copy of every clip record."
+      error_message = "Every Cosmos DB geo_location must be one of ${join(", ", local.allowed_locations)}: a replica is a full copy of every clip record."
     }
 
     precondition {

@@ -6,7 +6,7 @@ resource "azurerm_resource_group" "this" {
   lifecycle {
     precondition {
       condition     = var.location != var.secondary_location
-      error_message = "location and secondary_location must differ: set one to uksouth and the other to ukwest."
+      error_message = "location and secondary_location must differ: set them to two different regions of ${join(", ", local.allowed_locations)}."
     }
   }
 }
@@ -27,6 +27,6 @@ resource "azurerm_resource_group_policy_assignment" "allowed_locations" {
   })
 
   non_compliance_message {
-    content = "bwv-ingest resources must be in uksouth or ukwest (UK data residency)."
+    content = "bwv-ingest resources must be in one of ${join(", ", local.allowed_locations)} (UK data residency)."
   }
 }

@@ -37,7 +37,7 @@ resource "azurerm_storage_account" "this" {
 
     precondition {
       condition     = contains(local.allowed_locations, var.location)
-      error_message = "The storage account must be in uksouth or ukwest."
+      error_message = "The storage account must be in one of ${join(", ", local.allowed_locations)}."
     }
 
     precondition {

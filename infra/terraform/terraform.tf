@@ -5,9 +5,11 @@
 # constraint must admit 5.x. No lock file is committed: a lock file with
 # registry hashes breaks `init -plugin-dir` from the locally built provider.
 #
-# Terraform >= 1.7 / OpenTofu >= 1.8: `mock_provider` in the unit tests.
+# Terraform >= 1.9 / OpenTofu >= 1.9: variable validations refer to
+# local.allowed_locations (the one statement of the UK set); `mock_provider`
+# in the unit tests needs Terraform >= 1.7 / OpenTofu >= 1.8.
 terraform {
-  required_version = ">= 1.7.0, < 2.0.0"
+  required_version = ">= 1.9.0, < 2.0.0"
 
   required_providers {
     azurerm = {

@@ -7,8 +7,8 @@ variable "cosmos_geo_locations" {
   default     = null
 
   validation {
-    condition     = var.cosmos_geo_locations == null || alltrue([for g in coalesce(var.cosmos_geo_locations, []) : contains(["uksouth", "ukwest"], g.location)])
-    error_message = "Every cosmos_geo_locations[*].location must be \"uksouth\" or \"ukwest\": a Cosmos replica is a full copy of every clip record. Remove the non-UK entry."
+    condition     = var.cosmos_geo_locations == null || alltrue([for g in coalesce(var.cosmos_geo_locations, []) : contains(local.allowed_locations, g.location)])
+    error_message = "Every cosmos_geo_locations[*].location must be one of ${join(", ", local.allowed_locations)}: a Cosmos replica is a full copy of every clip record. Remove the non-UK entry."
   }
 
   validation {

@@ -1,12 +1,12 @@
 variable "location" {
   type        = string
-  description = "Primary Azure region for every resource. UK only: uksouth or ukwest."
+  description = "Primary Azure region for every resource. UK only: one of local.allowed_locations (locals.tf)."
   default     = "uksouth"
   nullable    = false
 
   validation {
-    condition     = contains(["uksouth", "ukwest"], var.location)
-    error_message = "location must be \"uksouth\" or \"ukwest\" (lower case, no spaces): body-worn-video footage and every record of it must stay in the UK. Fix: set location = \"uksouth\"."
+    condition     = contains(local.allowed_locations, var.location)
+    error_message = "location must be one of ${join(", ", local.allowed_locations)} (lower case, no spaces): body-worn-video footage and every record of it must stay in the UK. Fix: set location = \"uksouth\"."
   }
 }
 
@@ -17,7 +17,7 @@ variable "secondary_location" {
   nullable    = false
 
   validation {
-    condition     = contains(["uksouth", "ukwest"], var.secondary_location)
-    error_message = "secondary_location must be \"uksouth\" or \"ukwest\": replicas are data too and must stay in the UK. Fix: set secondary_location = \"ukwest\" (or \"uksouth\" when location is ukwest)."
+    condition     = contains(local.allowed_locations, var.secondary_location)
+    error_message = "secondary_location must be one of ${join(", ", local.allowed_locations)}: replicas are data too and must stay in the UK. Fix: set secondary_location = \"ukwest\" (or \"uksouth\" when location is ukwest)."
   }
 }

@@ -1,6 +1,6 @@
 variable "storage_replication_type" {
   type        = string
-  description = "Storage replication. Every option keeps data in the UK pair: LRS/ZRS stay in the primary region, GRS/RAGRS/GZRS/RAGZRS replicate to its Azure pair (uksouth <-> ukwest)."
+  description = "Storage replication. Every option keeps data in the UK pair: LRS/ZRS stay in the primary region, GRS/RAGRS/GZRS/RAGZRS replicate to its Azure pair (local.region_pair)."
   default     = "GZRS"
   nullable    = false
 

@@ -2,9 +2,6 @@ package localrun
 
 import (
 	"context"
-	"errors"
-	"net"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
+	"github.com/bwv-ingest/bwv-ingest/shared/transport"
 )
 
 // Clients are the SDK clients of one Target.
@@ -85,7 +83,8 @@ func unreachableOr(err error, code reason.Code, format string, args ...any) erro
 	return reason.Errorf(code, err, format, args...)
 }
 
+// isUnreachable: a local service did not answer (refused, reset, timed
+// out) — shared/transport's classifier, the one the adapters use.
 func isUnreachable(err error) bool {
-	var ne *net.OpError
-	return errors.As(err, &ne) || strings.Contains(err.Error(), "connection refused")
+	return transport.IsFailure(err)
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
-	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
@@ -192,33 +191,18 @@ func describeMessage(text string) string {
 }
 
 // recentClips reads the clips updated within the window, across every
-// officer partition, newest first. The query has no ORDER BY and no TOP:
-// Azure's gateway refuses both across partitions for the Go SDK (docs/platform-facts.md),
-// so the sort is done here and the pages are followed by continuation.
+// officer partition, newest first. cosmosdb.ClipsUpdatedSince is a
+// gateway-safe filter that follows continuation tokens (no ORDER BY, no TOP:
+// docs/platform-facts.md), so the sort is done here.
 func recentClips(ctx context.Context, c *Clients, o StatusOptions) ([]ClipRow, int, error) {
-	since := clip.At(o.Now.Add(-o.Since)).String()
-	q := "SELECT * FROM c WHERE c.type = @type AND c.updatedAt >= @since"
-	pager := c.Records.Clips().NewQueryItemsPager(q, azcosmos.NewPartitionKey(), &azcosmos.QueryOptions{
-		PageSizeHint: o.PageSize,
-		QueryParameters: []azcosmos.QueryParameter{
-			{Name: "@type", Value: clip.DocTypeClip}, {Name: "@since", Value: since},
-		},
-	})
 	var rows []ClipRow
-	pages := 0
-	for pager.More() {
-		page, err := pager.NextPage(ctx)
-		if err != nil {
-			return rows, pages, unreachableOr(err, CodeUnreachable, "querying clips in Cosmos")
-		}
-		pages++
-		for _, it := range page.Items {
-			var rec clip.Clip
-			if err := json.Unmarshal(it, &rec); err != nil {
-				return rows, pages, reason.Errorf(CodeUnreachable, err, "decoding a clip record")
-			}
+	pages, err := c.Records.ClipsUpdatedSince(ctx, o.Now.Add(-o.Since), int(o.PageSize), func(recs []clip.Clip) {
+		for _, rec := range recs {
 			rows = append(rows, rowOf(rec))
 		}
+	})
+	if err != nil {
+		return rows, pages, unreachableOr(err, CodeUnreachable, "querying clips in Cosmos")
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		if !rows[i].UpdatedAt.Equal(rows[j].UpdatedAt) {

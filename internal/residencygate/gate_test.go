@@ -241,11 +241,3 @@ func TestEvidenceFromState(t *testing.T) {
 		t.Errorf("Markdown evidence:\n%s", md.String())
 	}
 }
-
-func TestNormalizeRegion(t *testing.T) {
-	for in, want := range map[string]string{"UK South": "uksouth", "ukwest": "ukwest", " West Europe ": "westeurope", "uk-south": "uksouth"} {
-		if got := residencygate.NormalizeRegion(in); got != want {
-			t.Errorf("NormalizeRegion(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	tfjson "github.com/hashicorp/terraform-json"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
 )
 
 // location is where a resource (or sink target) is, and how we know.
@@ -21,7 +23,7 @@ func (ix *index) locate(r *resource, depth int) (location, bool) {
 		return location{}, false
 	}
 	if loc, ok := r.Values["location"].(string); ok && loc != "" {
-		return location{Region: NormalizeRegion(loc), Via: r.Address}, true
+		return location{Region: residency.Normalize(loc), Via: r.Address}, true
 	}
 	if isUnknown(r.Unknown, "location") {
 		return location{}, false // its own region is not known: nothing else stands in for it

@@ -15,6 +15,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
 )
 
 const moduleDir = "../../infra/terraform"
@@ -100,7 +102,14 @@ func functions() map[string]function.Function {
 	}
 }
 
-var ukRegions = map[string]bool{"uksouth": true, "ukwest": true}
+// ukRegions is residency.UKRegions as a set.
+var ukRegions = func() map[string]bool {
+	m := map[string]bool{}
+	for _, r := range residency.UKRegions {
+		m[r] = true
+	}
+	return m
+}()
 
 // Every location in the module resolves, under the variable defaults, to a UK
 // region — including every Cosmos geo_location.

@@ -7,18 +7,16 @@ import (
 	"strings"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
 )
 
-// DefaultAllowedRegions is the UK pair. Everything the plan places must be in it.
-var DefaultAllowedRegions = []string{"uksouth", "ukwest"}
-
-// regionPairs maps an Azure region to the region geo-redundant storage and
-// geo-redundant backups replicate to. Only pairs that matter to the gate are
-// listed: a primary region missing here cannot have its replica located, and
-// geo-redundancy from it is refused.
-var regionPairs = map[string]string{
-	"uksouth":            "ukwest",
-	"ukwest":             "uksouth",
+// nonUKPairs maps Azure regions outside the UK to the region geo-redundant
+// storage and geo-redundant backups replicate to. The gate never allows these
+// regions; it knows their pairs only to name, in the evidence, where a refused
+// plan's replicas would have gone. UK pairs come from residency.UKPair. A
+// primary region known to neither cannot have its replica located, and
+// geo-redundancy from it is refused (ReasonReplicaUnknown).
+var nonUKPairs = map[string]string{
 	"northeurope":        "westeurope",
 	"westeurope":         "northeurope",
 	"francecentral":      "francesouth",
@@ -29,23 +27,19 @@ var regionPairs = map[string]string{
 
 // RegionPair returns the Azure pair of region, if known.
 func RegionPair(region string) (string, bool) {
-	p, ok := regionPairs[NormalizeRegion(region)]
+	if p, ok := residency.UKPair(region); ok {
+		return p, true
+	}
+	p, ok := nonUKPairs[residency.Normalize(region)]
 	return p, ok
 }
 
-// NormalizeRegion turns the display forms Azure accepts ("UK South",
-// "uk-south", "UKSouth") into the canonical name ("uksouth").
-func NormalizeRegion(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	return strings.NewReplacer(" ", "", "-", "", "_", "").Replace(s)
-}
-
 // Policy is what the gate allows. It can only ever be narrower than the
-// defaults: regions outside DefaultAllowedRegions are never allowed, whatever
+// defaults: regions outside residency.UKRegions are never allowed, whatever
 // AllowedRegions says (Validate reports them).
 type Policy struct {
-	// AllowedRegions, canonical names; empty means DefaultAllowedRegions.
-	// Only a subset of DefaultAllowedRegions takes effect.
+	// AllowedRegions, canonical names; empty means residency.UKRegions.
+	// Only a subset of residency.UKRegions takes effect.
 	AllowedRegions []string
 	// TrustedSinks are sinks outside the plan that the operator vouches are in
 	// an allowed region, e.g. a central UK Log Analytics workspace: an exact
@@ -65,9 +59,9 @@ func (p Policy) Validate() error {
 	def := defaultAllowed()
 	var problems []string
 	for _, r := range p.AllowedRegions {
-		if n := NormalizeRegion(r); !def[n] {
+		if n := residency.Normalize(r); !def[n] {
 			problems = append(problems, fmt.Sprintf("region %q is outside %s: allowed regions can only narrow that set",
-				r, strings.Join(DefaultAllowedRegions, ",")))
+				r, strings.Join(residency.UKRegions, ",")))
 		}
 	}
 	for _, t := range p.TrustedSinks {
@@ -86,8 +80,8 @@ func (p Policy) Validate() error {
 }
 
 func defaultAllowed() map[string]bool {
-	m := make(map[string]bool, len(DefaultAllowedRegions))
-	for _, r := range DefaultAllowedRegions {
+	m := make(map[string]bool, len(residency.UKRegions))
+	for _, r := range residency.UKRegions {
 		m[r] = true
 	}
 	return m
@@ -101,7 +95,7 @@ func (p Policy) allowed() map[string]bool {
 	}
 	m := map[string]bool{}
 	for _, r := range p.AllowedRegions {
-		if n := NormalizeRegion(r); def[n] {
+		if n := residency.Normalize(r); def[n] {
 			m[n] = true
 		}
 	}

@@ -3,6 +3,8 @@ package residencygate
 import (
 	"strconv"
 	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
 )
 
 // regionLike reports whether an attribute name holds a region: location,
@@ -60,7 +62,7 @@ func walkRegions(values, unknown map[string]any) []regionValue {
 			}
 		case string:
 			if regionLike(key) && tv != "" {
-				out = append(out, regionValue{Path: path, Region: NormalizeRegion(tv)})
+				out = append(out, regionValue{Path: path, Region: residency.Normalize(tv)})
 			}
 		case nil:
 			if um, ok := u.(map[string]any); ok {
@@ -85,7 +87,7 @@ func join(path, k string) string {
 // unknown in a plan but determined by what the plan shows.
 func derivedRegion(r *resource, path string) (regions []string, how string, ok bool) {
 	loc, _ := r.Values["location"].(string)
-	loc = NormalizeRegion(loc)
+	loc = residency.Normalize(loc)
 	switch r.Type + "." + path {
 	case "azurerm_storage_account.primary_location":
 		if loc != "" {

@@ -1,13 +1,17 @@
 package residencygate
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/residency"
+)
 
 // replicaRegions lists where a resource copies data beyond its region
 // attributes: geo-redundant storage and geo-redundant Cosmos backups go to the
 // primary region's Azure pair.
 func replicaRegions(r *resource) (uses []RegionUse, findings []Finding) {
 	loc, _ := r.Values["location"].(string)
-	loc = NormalizeRegion(loc)
+	loc = residency.Normalize(loc)
 	add := func(attr, what string) {
 		if loc == "" {
 			return // location itself is checked (and refused if unknown) elsewhere

@@ -14,10 +14,13 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 )
 
-// Minimum versions: mock_provider in `test` needs OpenTofu 1.8 / Terraform 1.7.
+// Minimum versions: the module's variable validations refer to
+// local.allowed_locations (the one Terraform statement of the UK set), which
+// needs Terraform 1.9 / OpenTofu 1.9; mock_provider in `test` needs less
+// (Terraform 1.7 / OpenTofu 1.8).
 var (
-	MinTofu      = version.Must(version.NewVersion("1.8.0"))
-	MinTerraform = version.Must(version.NewVersion("1.7.0"))
+	MinTofu      = version.Must(version.NewVersion("1.9.0"))
+	MinTerraform = version.Must(version.NewVersion("1.9.0"))
 )
 
 // Tool is a tofu or terraform binary.

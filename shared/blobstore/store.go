@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/transport"
 )
 
 // Store talks to one storage account.
@@ -108,8 +108,7 @@ func classify(err error, format string, args ...any) error {
 		}
 		return clip.Wrap(clip.Internal, err, "%s", what)
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "connection") || strings.Contains(err.Error(), "EOF") {
+	if transport.IsFailure(err) {
 		e := clip.Wrap(clip.Transient, err, "%s", what)
 		e.Code = clip.CodeStorageUnavailable
 		return e

@@ -84,7 +84,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		StorageRegion:         residency.Normalize(r.required("BWV_STORAGE_REGION")),
 		BlobEndpoint:          r.endpoint("BWV_BLOB_ENDPOINT"),
 		StorageKey:            r.optional("BWV_STORAGE_KEY", ""),
-		AllowedRegions:        r.regions("BWV_ALLOWED_REGIONS", "uksouth,ukwest"),
+		AllowedRegions:        r.regions("BWV_ALLOWED_REGIONS", strings.Join(residency.UKRegions, ",")),
 		UploadContainer:       r.containerName("BWV_UPLOAD_CONTAINER", "uploads"),
 		QuarantineContainer:   r.containerName("BWV_QUARANTINE_CONTAINER", "quarantine"),
 		CosmosEndpoint:        r.endpoint("BWV_COSMOS_ENDPOINT"),

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -15,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/transport"
 )
 
 // Options configures New.
@@ -86,12 +85,6 @@ func New(o Options) (*Store, error) {
 	return s, nil
 }
 
-// Clips returns the clips container client (queries by tools and tests).
-func (s *Store) Clips() *azcosmos.ContainerClient { return s.clips }
-
-// AuditContainer returns the audit container client.
-func (s *Store) AuditContainer() *azcosmos.ContainerClient { return s.audit }
-
 func statusOf(err error) int {
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
@@ -120,9 +113,7 @@ func classify(err error, format string, args ...any) error {
 	case st != 0:
 		return &clip.Error{Kind: clip.Internal, Message: what, Err: err}
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
-		strings.Contains(err.Error(), "connection") || strings.Contains(err.Error(), "EOF") {
+	if transport.IsFailure(err) || errors.Is(err, context.Canceled) {
 		return &clip.Error{Kind: clip.Transient, Code: clip.CodeCosmosUnavailable, Message: what, Err: err}
 	}
 	return &clip.Error{Kind: clip.Internal, Message: what, Err: err}

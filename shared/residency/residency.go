@@ -14,9 +14,33 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
 
-// UKRegions are the only Azure regions in the UK. Configuration may narrow
-// the allowed list to a subset, never widen it.
-var UKRegions = []string{"uksouth", "ukwest"}
+// UKRegions are the only Azure regions in the UK, canonical (Normalize)
+// names. Configuration, the plan gate and the CLI may narrow the allowed list
+// to a subset, never widen it. This is the one statement of the set in Go;
+// infra/terraform/locals.tf (local.allowed_locations) states it for
+// Terraform, and internal/residencygate/regions_terraform_test.go fails if
+// the two differ.
+var UKRegions = []string{UKSouth, UKWest}
+
+// The UK regions by name.
+const (
+	UKSouth = "uksouth"
+	UKWest  = "ukwest"
+)
+
+// UKPair returns the Azure paired region of a UK region (uksouth <-> ukwest),
+// where geo-redundant storage and geo-redundant backups replicate to; false
+// for a region outside the UK. Terraform states the same pairs as
+// local.region_pair.
+func UKPair(region string) (string, bool) {
+	switch Normalize(region) {
+	case UKSouth:
+		return UKWest, true
+	case UKWest:
+		return UKSouth, true
+	}
+	return "", false
+}
 
 // Normalize turns "UK South", "uk-south" or "uksouth" into "uksouth".
 func Normalize(region string) string {

@@ -1,6 +1,7 @@
 package residency
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -49,5 +50,34 @@ func TestCheckAccountRegions(t *testing.T) {
 	}
 	if err := p.CheckAccountRegions("cosmos", nil); err == nil {
 		t.Fatal("no regions must not pass")
+	}
+}
+
+func TestUKPair(t *testing.T) {
+	for in, want := range map[string]string{"uksouth": "ukwest", "UK West": "uksouth", "uk-south": "ukwest"} {
+		if got, ok := UKPair(in); !ok || got != want {
+			t.Errorf("UKPair(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"westeurope", "northeurope", ""} {
+		if got, ok := UKPair(in); ok {
+			t.Errorf("UKPair(%q) = %q, true; a non-UK region has no UK pair", in, got)
+		}
+	}
+	// Every UK region is paired with another UK region: geo-redundancy from
+	// the UK stays in the UK.
+	for _, r := range UKRegions {
+		p, ok := UKPair(r)
+		if !ok || !slices.Contains(UKRegions, p) || p == r {
+			t.Errorf("UKPair(%q) = %q, %v: want the other UK region", r, p, ok)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{"UK South": "uksouth", "ukwest": "ukwest", " West Europe ": "westeurope", "uk-south": "uksouth", "UK_West": "ukwest"} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

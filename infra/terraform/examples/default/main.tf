@@ -1,7 +1,7 @@
 # The default deployment: the module with its UK defaults. This is also the
 # root the infra command plans by default (`bwv infra plan`).
 terraform {
-  required_version = ">= 1.7.0, < 2.0.0"
+  required_version = ">= 1.9.0, < 2.0.0"
 
   required_providers {
     azurerm = {
