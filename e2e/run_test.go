@@ -113,7 +113,7 @@ func TestRunStartsPipelineAndCtrlCLeavesNoProcess(t *testing.T) {
 		t.Errorf("bwv run does not say how to get a token and use it:\n%s", o)
 	}
 	apiGet := func(token string) int {
-		req, _ := http.NewRequest(http.MethodGet, target.HostURL+"/api/clips/no-such-clip", nil)
+		req, _ := http.NewRequest(http.MethodGet, target.HostURL+"/api/clips/c"+strings.Repeat("0", 40), nil)
 		req.Header.Set("x-functions-key", target.FunctionKey)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
