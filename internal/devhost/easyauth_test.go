@@ -80,7 +80,10 @@ func TestTokenMintAndVerify(t *testing.T) {
 		}(), now, CodeTokenAlgorithm},
 		{"expired", tok, now.Add(8*time.Hour + TokenClockSkew + time.Second), CodeTokenExpired},
 		{"expired within skew is still valid", "", time.Time{}, ""},
-		{"not yet valid (nbf)", sign(ed, with(func(c *TokenClaims) { c.NotBefore = now.Add(time.Hour).Unix(); c.Expires = now.Add(2 * time.Hour).Unix() })), now, CodeTokenNotYetValid},
+		{"not yet valid (nbf)", sign(ed, with(func(c *TokenClaims) {
+			c.NotBefore = now.Add(time.Hour).Unix()
+			c.Expires = now.Add(2 * time.Hour).Unix()
+		})), now, CodeTokenNotYetValid},
 		{"issued in the future", tok, now.Add(-time.Minute), CodeTokenNotYetValid},
 		{"missing exp", sign(ed, missingExp), now, CodeTokenMalformed},
 		{"lifetime too long", sign(ed, with(func(c *TokenClaims) { c.Expires = now.Add(MaxTokenLifetime + time.Second).Unix() })), now, CodeTokenLifetime},
