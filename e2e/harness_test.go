@@ -104,6 +104,11 @@ type pipeline struct {
 	clients  *localrun.Clients
 	hostLog  *syncBuffer
 	hostPID  int
+	// authKey signs the bearer tokens the host's App Service
+	// Authentication emulation (--easy-auth, on as under `bwv run`) wants.
+	authKey  string
+	tokensMu sync.Mutex
+	tokens   map[string]string // person → token from `bwv token`
 }
 
 type pipelineOptions struct {
@@ -135,8 +140,10 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	values["BWV_COSMOS_KEY"] = cs.Key
 	values["BWV_COSMOS_BOOTSTRAP"] = "true"
 	values["BWV_FUNCTION_KEY"] = "e2e-function-key"
+	values["BWV_TRUST_PRINCIPAL_HEADERS"] = "true" // as `bwv run` sets it with the emulation on
 	port := freePort(t)
-	p := &pipeline{t: t, azurite: az, cosmos: cs, settings: filepath.Join(t.TempDir(), "local.settings.json"), hostLog: &syncBuffer{}}
+	p := &pipeline{t: t, azurite: az, cosmos: cs, settings: filepath.Join(t.TempDir(), "local.settings.json"), hostLog: &syncBuffer{},
+		authKey: filepath.Join(t.TempDir(), "auth", "signing-key"), tokens: map[string]string{}}
 	if err := localrun.WriteSettings(p.settings, values, port); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +160,7 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	}
 
 	args := append([]string{"--script-root", repoRoot, "--settings", p.settings, "--build", "./cmd/bwv-handler",
-		"--listen", fmt.Sprintf("127.0.0.1:%d", port)}, o.hostArgs...)
+		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--easy-auth", "--easy-auth-key", p.authKey}, o.hostArgs...)
 	cmd := exec.Command(filepath.Join(bins, "bwv-host"), args...)
 	cmd.Dir = repoRoot
 	cmd.Stdout, cmd.Stderr = p.hostLog, p.hostLog
@@ -251,6 +258,27 @@ func runCLI(t testing.TB, args ...string) (string, string, int) {
 		t.Fatalf("bwv %v: %v", args, err)
 	}
 	return stdout.String(), stderr.String(), code
+}
+
+// token is a bearer token for person from `bwv token` with the pipeline's
+// key (minted once per person and pipeline).
+func (p *pipeline) token(t testing.TB, person string, roles ...string) string {
+	t.Helper()
+	p.tokensMu.Lock()
+	defer p.tokensMu.Unlock()
+	if tok, ok := p.tokens[person]; ok {
+		return tok
+	}
+	args := []string{"token", "--name", person, "--key", p.authKey, "--ttl", "1h"}
+	if len(roles) > 0 {
+		args = append(args, "--roles", strings.Join(roles, ","))
+	}
+	stdout, stderr, code := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("bwv token --name %q: exit %d: %s", person, code, stderr)
+	}
+	p.tokens[person] = strings.TrimSpace(stdout)
+	return p.tokens[person]
 }
 
 // clipsByName reads every clip record (cross-partition, no ORDER BY) and

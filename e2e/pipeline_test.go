@@ -167,6 +167,7 @@ func TestPipeline(t *testing.T) {
 			{"key as ?code=", "", "?code=" + p.target.FunctionKey, http.StatusOK},
 		} {
 			req, _ := http.NewRequest(http.MethodGet, url+c.query, nil)
+			req.Header.Set("Authorization", "Bearer "+p.token(t, e2eReader)) // the key is checked as well as the token
 			if c.header != "" {
 				req.Header.Set("x-functions-key", c.header)
 			}

@@ -72,10 +72,28 @@ func (a manageAnswer) actions() []string {
 	return out
 }
 
+// e2eReader is the person reads are made as when no body names an actor.
+const e2eReader = "E2E Reader"
+
 // manageCall sends one request to ClipManage through the host
-// (/api/clips/{id}[/{action}]) with the function key. ifMatch is sent as
-// given (empty: no header); body nil sends none.
+// (/api/clips/{id}[/{action}]) with the function key and, as App Service
+// Authentication wants, a bearer token: for the body's "actor" when it
+// names one (the handler then takes the person from the token, not the
+// body), else for e2eReader. ifMatch is sent as given (empty: no
+// header); body nil sends none.
 func (p *pipeline) manageCall(t testing.TB, method, id, action, ifMatch string, body any) manageAnswer {
+	t.Helper()
+	person := e2eReader
+	if m, ok := body.(map[string]any); ok {
+		if a, ok := m["actor"].(string); ok && a != "" {
+			person = a
+		}
+	}
+	return p.manageCallAs(t, p.token(t, person, "Evidence.Manage"), method, id, action, ifMatch, body)
+}
+
+// manageCallAs is manageCall with the given bearer token ("" = none).
+func (p *pipeline) manageCallAs(t testing.TB, token, method, id, action, ifMatch string, body any) manageAnswer {
 	t.Helper()
 	url := p.target.HostURL + "/api/clips/" + id
 	if action != "" {
@@ -94,6 +112,9 @@ func (p *pipeline) manageCall(t testing.TB, method, id, action, ifMatch string, 
 		t.Fatal(err)
 	}
 	req.Header.Set("x-functions-key", p.target.FunctionKey)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

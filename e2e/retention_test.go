@@ -55,7 +55,7 @@ func TestRetentionThroughLocalHost(t *testing.T) {
 	r := p.manageCall(t, http.MethodPost, kept.ClipID, "reclassify", g.ETagHeader, map[string]any{
 		"categories": []string{"evidential"}, "justification": "assault captured; CPS file requested", "actor": "DC 4471 Smith"})
 	if r.Status != http.StatusOK || !r.Changed || r.Clip.Retention.Rule != "category:evidential" || r.DueNow ||
-		r.Actor == nil || r.Actor.Name != "DC 4471 Smith" || r.Actor.Authenticated {
+		r.Actor == nil || r.Actor.Name != "DC 4471 Smith" || !r.Actor.Authenticated {
 		t.Fatalf("reclassify: %d %s", r.Status, r.Raw)
 	}
 	if u := r.Clip.Retention.RetainUntil; u == nil || u.Before(time.Now().AddDate(6, 0, 0)) {
@@ -145,7 +145,7 @@ func TestRetentionThroughLocalHost(t *testing.T) {
 	}
 	heldTrail := p.getClip(t, held.ClipID).Audit
 	hold := heldTrail[2]
-	if hold.Actor != "DPO Jones" || hold.ActorAuthenticated || hold.Justification != "civil claim notified, ref LIT/2026/88" {
+	if hold.Actor != "DPO Jones" || !hold.ActorAuthenticated || hold.Justification != "civil claim notified, ref LIT/2026/88" {
 		t.Fatalf("legal-hold-set entry %+v", hold)
 	}
 

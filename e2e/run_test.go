@@ -36,7 +36,9 @@ func TestRunStartsPipelineAndCtrlCLeavesNoProcess(t *testing.T) {
 	dir := t.TempDir()
 	ports := map[string]int{"--host-port": freePort(t), "--blob-port": freePort(t), "--queue-port": freePort(t), "--cosmos-port": freePort(t)}
 	settingsOut := filepath.Join(dir, "run.settings.json")
-	args := []string{"run", "--handler", filepath.Join(bins, "bwv-handler"), "--data", filepath.Join(dir, "azurite"), "--settings-out", settingsOut}
+	authKey := filepath.Join(dir, "auth", "signing-key")
+	args := []string{"run", "--handler", filepath.Join(bins, "bwv-handler"), "--data", filepath.Join(dir, "azurite"), "--settings-out", settingsOut,
+		"--auth-key", authKey}
 	for f, p := range ports {
 		args = append(args, f, strconv.Itoa(p))
 	}
@@ -100,6 +102,38 @@ func TestRunStartsPipelineAndCtrlCLeavesNoProcess(t *testing.T) {
 	}
 	if st, _, code := runCLI(t, "status", "--settings", settingsOut); code != 0 || !strings.Contains(st, "Running") {
 		t.Errorf("bwv status against bwv run: exit %d\n%s", code, st)
+	}
+	// App Service Authentication is emulated by default, the handler trusts
+	// the principal headers exactly then, and bwv run says how to get a token.
+	values, _, err := localrun.ReadSettings(settingsOut)
+	if err != nil || values["BWV_TRUST_PRINCIPAL_HEADERS"] != "true" {
+		t.Errorf("BWV_TRUST_PRINCIPAL_HEADERS = %q (%v), want true with the emulation on", values["BWV_TRUST_PRINCIPAL_HEADERS"], err)
+	}
+	if o := out.String(); !strings.Contains(o, "token --name") || !strings.Contains(o, `Authorization: Bearer $TOKEN`) || !strings.Contains(o, "--key "+authKey) {
+		t.Errorf("bwv run does not say how to get a token and use it:\n%s", o)
+	}
+	apiGet := func(token string) int {
+		req, _ := http.NewRequest(http.MethodGet, target.HostURL+"/api/clips/c"+strings.Repeat("0", 40), nil)
+		req.Header.Set("x-functions-key", target.FunctionKey)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := apiGet(""); st != http.StatusUnauthorized {
+		t.Errorf("ClipManage without a token under bwv run: %d, want 401", st)
+	}
+	tok, tokErr, code := runCLI(t, "token", "--name", "DC 4471 Smith", "--key", authKey)
+	if code != 0 {
+		t.Fatalf("bwv token: %d %s", code, tokErr)
+	}
+	if st := apiGet(strings.TrimSpace(tok)); st != http.StatusNotFound {
+		t.Errorf("ClipManage with a token for an unknown clip under bwv run: %d, want 404 from the handler", st)
 	}
 	clients, err := localrun.Connect(target)
 	if err != nil {

@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	listen := fs.String("listen", "127.0.0.1:7071", "loopback address to serve /api, /admin and /runtime/webhooks on")
 	fnKey := fs.String("function-key", "", "key for authLevel function (default: setting BWV_FUNCTION_KEY)")
 	masterKey := fs.String("master-key", "", "key for authLevel admin and function (default: setting BWV_MASTER_KEY)")
+	easyAuth := fs.Bool("easy-auth", false, "emulate App Service Authentication on /api/: require Authorization: Bearer <token from bwv token>, strip client X-MS-CLIENT-PRINCIPAL* headers, inject the platform's")
+	easyAuthKey := fs.String("easy-auth-key", "", "signing key the tokens are checked against, created if absent (default <script-root>/"+devhost.DefaultAuthKeyPath+")")
 	egContainer := fs.String("eg-container", "", "container watched for BlobCreated (default: setting BWV_UPLOAD_CONTAINER, else uploads)")
 	egPoll := fs.Duration("eg-poll", time.Second, "how often the container is listed")
 	egDup := fs.Int("eg-duplicate", 1, "deliver every event this many times (at-least-once tests)")
@@ -123,6 +125,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		Logger:      log,
 		FunctionKey: *fnKey,
 		MasterKey:   *masterKey,
+		EasyAuth:    devhost.EasyAuthOptions{Enabled: *easyAuth, KeyPath: *easyAuthKey},
 		EventGrid: devhost.EventGridOptions{
 			Container:           *egContainer,
 			PollInterval:        *egPoll,

@@ -37,6 +37,8 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	settingsOut := fs.String("settings-out", "", "where the running pipeline's settings are written for the CLI (default <root>/"+localrun.RunSettingsPath+")")
 	egDup := fs.Int("eg-duplicate", 1, "deliver every Event Grid event this many times (at-least-once drills)")
 	egShuffle := fs.Bool("eg-shuffle", false, "deliver events and duplicates in random order")
+	easyAuth := fs.Bool("easy-auth", true, "emulate App Service Authentication on /api/ (bearer token from `bwv token` required; the handler trusts the injected principal headers: BWV_TRUST_PRINCIPAL_HEADERS=true); --easy-auth=false: neither")
+	authKey := fs.String("auth-key", "", "signing key of the emulation, created if absent (default <root>/"+devhost.DefaultAuthKeyPath+")")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -63,7 +65,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	p, err := localrun.StartPipeline(ctx, localrun.PipelineOptions{
 		Root: *root, BaseSettings: *settings, SettingsOut: *settingsOut, DataDir: *data, Reset: *reset,
 		HostPort: *hostPort, BlobPort: *blobPort, QueuePort: *queuePort, CosmosPort: *cosmosPort,
-		HandlerPath: *handler, Logger: log,
+		HandlerPath: *handler, Logger: log, EasyAuth: *easyAuth, AuthKeyPath: *authKey,
 		EventGrid: devhost.EventGridOptions{Duplicates: *egDup, Shuffle: *egShuffle},
 	})
 	if err != nil {
@@ -105,15 +107,38 @@ bwv-ingest is running locally (ready in %.1fs). Ctrl-C stops everything.
   Cosmos           %s   database %s
   processes        %s
   settings         %s
-
+%s
 Next:
   %s demo%s                      # sample clips through the pipeline, a table of outcomes
   %s upload FILE --officer PC123 --device CAM-01 --start 2026-01-02T10:00:00Z%s
   %s status%s                    # recent clips, queue depth, poison count, host state
-  curl -H 'x-functions-key: %s' %s/api/clips/<clipId>
-  curl -X POST %s/admin/functions/RetentionSweep -d '{"input":""}'   # run the sweep now
+%s  curl -X POST %s/admin/functions/RetentionSweep -d '{"input":""}'   # run the sweep now
 `, took.Seconds(), t.HostURL, t.BlobEndpoint, t.QueueEndpoint, t.CosmosEndpoint, t.Database, pidList(p.PIDs()), p.SettingsPath,
-		bwv, settingsFlag, bwv, settingsFlag, bwv, settingsFlag, t.FunctionKey, t.HostURL, t.HostURL)
+		authLine(p), bwv, settingsFlag, bwv, settingsFlag, bwv, settingsFlag, manageHint(p, bwv, root), t.HostURL)
+}
+
+// authLine says whether the HTTP API wants a token, and signed by what.
+func authLine(p *localrun.Pipeline) string {
+	if p.AuthKeyPath == "" {
+		return "  HTTP API auth    off (--easy-auth=false): function key only, principal headers not trusted\n"
+	}
+	return fmt.Sprintf("  HTTP API auth    App Service Authentication emulated: bearer token signed by %s\n", p.AuthKeyPath)
+}
+
+// manageHint shows how to call ClipManage: with a token when the
+// emulation is on (as in Azure), else with the key alone.
+func manageHint(p *localrun.Pipeline, bwv, root string) string {
+	t := p.Target
+	if p.AuthKeyPath == "" {
+		return fmt.Sprintf("  curl -H 'x-functions-key: %s' %s/api/clips/<clipId>\n", t.FunctionKey, t.HostURL)
+	}
+	keyFlag := ""
+	if p.AuthKeyPath != filepath.Join(root, devhost.DefaultAuthKeyPath) {
+		keyFlag = " --key " + p.AuthKeyPath
+	}
+	return fmt.Sprintf(`  TOKEN=$(%s token --name "DC 4471 Smith" --roles Evidence.Manage%s)   # who you are, for 8h
+  curl -H 'x-functions-key: %s' -H "Authorization: Bearer $TOKEN" %s/api/clips/<clipId>
+`, bwv, keyFlag, t.FunctionKey, t.HostURL)
 }
 
 func pidList(pids map[string]int) string {

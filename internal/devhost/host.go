@@ -32,6 +32,10 @@ type Options struct {
 
 	EventGrid EventGridOptions
 
+	// EasyAuth emulates App Service Authentication in front of the
+	// httpTrigger routes (easyauth.go); off by default, as under Core Tools.
+	EasyAuth EasyAuthOptions
+
 	TimerLocation *time.Location // zone the NCRONTAB is read in; default UTC, as in Azure
 	ShutdownGrace time.Duration  // how long in-flight invocations may finish on shutdown; default 10 s
 }
@@ -73,6 +77,7 @@ type Host struct {
 	stats   *hostStats
 	eg      *eventGridSource
 	timers  map[string]*timerState
+	auth    *easyAuth // nil: no App Service Authentication emulation
 
 	mu    sync.Mutex
 	addr  string
@@ -172,6 +177,9 @@ func New(opts Options) (*Host, error) {
 				}
 			}
 		}
+	}
+	if h.auth, err = newEasyAuth(opts.EasyAuth, opts.ScriptRoot); err != nil {
+		return nil, err
 	}
 	h.handler = newHandlerProcess(exe, cfg.Arguments, dir, opts.ScriptRoot, handlerEnv(opts.Settings), opts.HandlerOutput, h.log)
 	if h.hasTrigger(TriggerEventGrid) {
@@ -299,6 +307,9 @@ func (h *Host) Run(ctx context.Context) error {
 
 // printFunctions lists the functions the way `func start` does.
 func (h *Host) printFunctions() {
+	if h.auth != nil {
+		h.log.Info("App Service Authentication emulated: /api/ needs Authorization: Bearer <token from bwv token>", "key", h.auth.keyPath)
+	}
 	for _, fn := range h.fns {
 		switch fn.Trigger.Type {
 		case TriggerHTTP:
@@ -324,7 +335,11 @@ func (h *Host) printFunctions() {
 // routes are the host's HTTP endpoints.
 func (h *Host) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/", h.serveHTTPTrigger)
+	var api http.Handler = http.HandlerFunc(h.serveHTTPTrigger)
+	if h.auth != nil {
+		api = h.auth.wrap(api)
+	}
+	mux.Handle("/api/", api)
 	mux.HandleFunc("/admin/functions/{name}", h.serveAdminInvoke)
 	mux.HandleFunc("GET /admin/host/status", h.serveStatus)
 	mux.HandleFunc("/runtime/webhooks/{ext}", h.serveWebhook)

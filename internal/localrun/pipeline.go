@@ -50,7 +50,13 @@ type PipelineOptions struct {
 	HandlerPath string
 	// EventGrid passes options to the local host's Event Grid source.
 	EventGrid devhost.EventGridOptions
-	Logger    *slog.Logger
+	// EasyAuth turns on the local host's App Service Authentication
+	// emulation, and with it BWV_TRUST_PRINCIPAL_HEADERS=true for the
+	// handler (false when off: the headers then prove nothing).
+	// AuthKeyPath is its signing key ("" = <Root>/.local/auth/signing-key).
+	EasyAuth    bool
+	AuthKeyPath string
+	Logger      *slog.Logger
 }
 
 // Pipeline is a running local pipeline.
@@ -60,6 +66,8 @@ type Pipeline struct {
 	Host         *devhost.Host
 	Target       Target
 	SettingsPath string
+	// AuthKeyPath is the key tokens must be signed with ("" = emulation off).
+	AuthKeyPath string
 	// StartedIn is how long StartPipeline took.
 	StartedIn time.Duration
 
@@ -135,6 +143,10 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	settings["BWV_COSMOS_ENDPOINT"] = strings.TrimSuffix(p.Cosmos.Endpoint, "/")
 	settings["BWV_COSMOS_KEY"] = p.Cosmos.Key
 	settings["BWV_COSMOS_BOOTSTRAP"] = "true"
+	settings["BWV_TRUST_PRINCIPAL_HEADERS"] = strconv.FormatBool(o.EasyAuth)
+	if o.EasyAuth && o.AuthKeyPath == "" {
+		o.AuthKeyPath = filepath.Join(o.Root, devhost.DefaultAuthKeyPath)
+	}
 
 	target, err := TargetFromSettings(settings, max(o.HostPort, 1), "pipeline")
 	if err != nil {
@@ -161,12 +173,16 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 		Listen:      "127.0.0.1:" + strconv.Itoa(o.HostPort),
 		Logger:      o.Logger,
 		EventGrid:   eg,
+		EasyAuth:    devhost.EasyAuthOptions{Enabled: o.EasyAuth, KeyPath: o.AuthKeyPath},
 	})
 	if err != nil {
 		p.stopServices()
 		return nil, reason.Errorf(CodeStartFailed, err, "configuring the local Functions host")
 	}
 	p.Host = host
+	if o.EasyAuth {
+		p.AuthKeyPath = o.AuthKeyPath
+	}
 	hostCtx, stopHost := context.WithCancel(context.WithoutCancel(ctx))
 	p.stopHost = stopHost
 	p.hostExited = make(chan struct{})
