@@ -116,7 +116,7 @@ run "entra_id_is_the_tenant_and_the_api_registration" {
     error_message = "allowed audiences: exactly the client id (v2 tokens) and api://<client id> (v1 tokens)"
   }
   assert {
-    condition     = length([for p in [azurerm_function_app_flex_consumption.this.auth_settings_v2[0]] : p if length(p.apple_v2) + length(p.custom_oidc_v2) + length(p.facebook_v2) + length(p.github_v2) + length(p.google_v2) + length(p.microsoft_v2) + length(p.twitter_v2) + length(p.azure_static_web_app_v2) == 0]) == 1
+    condition     = sum([for b in ["apple_v2", "azure_static_web_app_v2", "custom_oidc_v2", "facebook_v2", "github_v2", "google_v2", "microsoft_v2", "twitter_v2"] : length(azurerm_function_app_flex_consumption.this.auth_settings_v2[0][b])]) == 0
     error_message = "no identity provider other than Entra ID"
   }
 }
