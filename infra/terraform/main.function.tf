@@ -45,6 +45,14 @@ locals {
     BWV_VERIFY_RANGE_MIB       = tostring(var.handler_settings.verify_range_mib)
     BWV_VERIFY_PARALLELISM     = tostring(var.handler_settings.verify_parallelism)
     BWV_LOG_LEVEL              = var.handler_settings.log_level
+
+    # ClipManage trusts X-MS-CLIENT-PRINCIPAL* only when App Service
+    # Authentication is on (main.auth.tf): exactly then, never otherwise.
+    BWV_TRUST_PRINCIPAL_HEADERS = local.authentication_enabled ? "true" : "false"
+    # Entra app role values (infra/entra/app-roles.json) ClipManage checks.
+    BWV_ROLE_READ    = var.clip_manage_roles.read
+    BWV_ROLE_PROTECT = var.clip_manage_roles.protect
+    BWV_ROLE_RELEASE = var.clip_manage_roles.release
   }
 }
 
@@ -53,7 +61,7 @@ resource "azurerm_function_app_flex_consumption" "this" {
   resource_group_name = azurerm_resource_group.this.name
   location            = var.location
   service_plan_id     = azurerm_service_plan.this.id
-  tags                = local.tags
+  tags                = local.function_app_tags
 
   runtime_name           = "custom"
   runtime_version        = "1.0"
@@ -81,10 +89,41 @@ resource "azurerm_function_app_flex_consumption" "this" {
 
   app_settings = local.app_settings
 
+  # Easy Auth v2 (main.auth.tf). The block stays even when authentication is
+  # switched off: removing it would leave whatever Azure has (the provider
+  # suppresses the diff), so "off" is written as auth_enabled = false.
+  auth_settings_v2 {
+    auth_enabled           = local.authentication_enabled
+    require_authentication = true
+    unauthenticated_action = "Return401"
+    require_https          = true
+    excluded_paths         = local.auth_excluded_paths
+
+    active_directory_v2 {
+      client_id            = lower(var.entra_client_id)
+      tenant_auth_endpoint = local.entra_issuer
+      allowed_audiences    = local.entra_allowed_audiences
+    }
+
+    # No token store: the app never calls anything on the caller's behalf,
+    # so nobody's tokens are kept.
+    login {
+      token_store_enabled = false
+    }
+  }
+
   lifecycle {
     precondition {
       condition     = !contains(keys(local.app_settings), "BWV_STORAGE_KEY") && !contains(keys(local.app_settings), "BWV_COSMOS_KEY")
       error_message = "No keys in Azure: BWV_STORAGE_KEY and BWV_COSMOS_KEY must not be app settings."
+    }
+    precondition {
+      condition     = local.app_settings["BWV_TRUST_PRINCIPAL_HEADERS"] == (local.authentication_enabled ? "true" : "false")
+      error_message = "BWV_TRUST_PRINCIPAL_HEADERS must be \"true\" exactly when App Service Authentication is on (auth_settings_v2.auth_enabled): otherwise ClipManage would trust principal headers a caller can forge."
+    }
+    precondition {
+      condition     = lower(var.entra_client_id) != lower(var.entra_tenant_id)
+      error_message = "entra_client_id equals entra_tenant_id: the client id is the Application (client) ID of the API app registration (App registrations › <the registration> › Overview), not the tenant id."
     }
   }
 }

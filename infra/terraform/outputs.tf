@@ -42,3 +42,13 @@ output "allowed_locations" {
   description = "The regions this module allows; the infra command's residency gate uses the same set."
   value       = local.allowed_locations
 }
+
+output "authentication_enabled" {
+  description = "App Service Authentication (Entra ID) is on: callers need an Entra access token for the API app and the function key; BWV_TRUST_PRINCIPAL_HEADERS is \"true\" exactly then."
+  value       = local.authentication_enabled
+}
+
+output "entra_token_audience" {
+  description = "The audience (resource) callers request their Entra access token for: api://<client id>/.default."
+  value       = "api://${lower(var.entra_client_id)}"
+}

@@ -29,4 +29,8 @@ module "bwv" {
   secondary_location         = var.secondary_location
   event_subscription_enabled = var.event_subscription_enabled
   tags                       = var.tags
+
+  entra_tenant_id                = var.entra_tenant_id
+  entra_client_id                = var.entra_client_id
+  authentication_disabled_reason = var.authentication_disabled_reason
 }

@@ -37,3 +37,19 @@ variable "tags" {
   description = "Extra tags."
   default     = {}
 }
+
+variable "entra_tenant_id" {
+  type        = string
+  description = "Directory (tenant) ID (GUID): Entra admin centre › Overview, or `az account show --query tenantId -o tsv`. Validated by the module."
+}
+
+variable "entra_client_id" {
+  type        = string
+  description = "Application (client) ID (GUID) of the bwv-ingest API app registration (docs/infra.md › Identity and access). Validated by the module."
+}
+
+variable "authentication_disabled_reason" {
+  type        = string
+  description = "Leave unset. Set only in a throwaway dev estate: turns App Service Authentication off (any function-key holder can then name any actor). See the module variable."
+  default     = null
+}

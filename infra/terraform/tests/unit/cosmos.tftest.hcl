@@ -49,7 +49,9 @@ mock_provider "azurerm" {
 }
 
 variables {
-  name = "bwv-test"
+  name            = "bwv-test"
+  entra_tenant_id = "33333333-3333-3333-3333-333333333333"
+  entra_client_id = "44444444-4444-4444-4444-444444444444"
 }
 
 run "containers_and_partition_keys" {

@@ -47,6 +47,11 @@ mock_provider "azurerm" {
   }
 }
 
+variables {
+  entra_tenant_id = "33333333-3333-3333-3333-333333333333"
+  entra_client_id = "44444444-4444-4444-4444-444444444444"
+}
+
 run "default_deployment_is_uk_only" {
   command = plan
 
@@ -61,6 +66,10 @@ run "default_deployment_is_uk_only" {
   assert {
     condition     = module.bwv.event_subscription_enabled == false
     error_message = "first apply creates no Event Grid subscription"
+  }
+  assert {
+    condition     = module.bwv.authentication_enabled && module.bwv.app_settings["BWV_TRUST_PRINCIPAL_HEADERS"] == "true"
+    error_message = "the default deployment has App Service Authentication on and trusts the platform's principal headers"
   }
 }
 
