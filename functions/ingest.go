@@ -135,6 +135,10 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, clip.Rules{
 		MaxDuration: a.Config.MaxClipDuration, ClockSkew: a.Config.ClockSkew, KnownCategory: a.Policy.Known,
 	})
+	var lastModified *clip.Time
+	if !props.LastModified.IsZero() {
+		lastModified = clip.Ptr(props.LastModified)
+	}
 	c := clip.Clip{
 		ID: id, Type: clip.DocTypeClip,
 		OfficerID: meta.OfficerID, DeviceID: meta.DeviceID, StationID: meta.StationID,
@@ -143,7 +147,7 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 		Blob: clip.BlobRef{
 			Account: b.Account, Container: b.Container, Name: b.Name, URL: b.URL, ETag: props.ETag,
 			Size: props.Size, Region: a.Config.StorageRegion, Sequencer: b.Sequencer, ContentType: props.ContentType,
-			LastModified: timePtr(props.LastModified), VersionID: props.VersionID,
+			LastModified: lastModified, VersionID: props.VersionID,
 		},
 		SHA256:     clip.Hashes{Declared: meta.SHA256},
 		Reasons:    reasons,
@@ -174,7 +178,7 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 		c.QuarantinedAt = clip.Ptr(now)
 		action = audit.ActionQuarantined
 	}
-	c.Retention = retentionOf(a.Policy, c)
+	c.Retention = a.Policy.RecordFor(c)
 
 	if claimFor != nil {
 		claimFor.Officer = c.OfficerID

@@ -12,7 +12,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
@@ -339,12 +338,12 @@ func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string
 	if err := mutate(&next); err != nil {
 		return ManageResponse{}, c.ETag, err
 	}
-	next.Retention = retentionOf(a.Policy, next)
+	next.Retention = a.Policy.RecordFor(next)
 	if sameManaged(c, next) {
 		// Nothing to change, but the tags are rewritten from the record:
 		// they may have been left stale by a writer that lost a race.
 		warnings := a.syncTagsWarning(ctx, c)
-		return ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: dueNow(c, a.now()), Warnings: warnings}, c.ETag, nil
+		return ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: a.dueNow(c), Warnings: warnings}, c.ETag, nil
 	}
 
 	details := map[string]string{
@@ -363,7 +362,7 @@ func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string
 	}
 	funchost.Logger(ctx).Info("clip changed", "actor", actor.Name, "authenticated", actor.Authenticated,
 		"rule", rec.Retention.Rule, "retain_until", timeText(rec.Retention.RetainUntil), "legal_hold", rec.Retention.LegalHold)
-	return ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: dueNow(rec, a.now()), Warnings: warnings, Actor: &actor}, rec.ETag, nil
+	return ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: a.dueNow(rec), Warnings: warnings, Actor: &actor}, rec.ETag, nil
 }
 
 // applyChange writes a change: the cautious index tags first (backstop
@@ -578,9 +577,11 @@ func sameManaged(a, b clip.Clip) bool {
 	return bytes.Equal(ja, jb)
 }
 
-// dueNow reports whether the sweep would delete c at now.
-func dueNow(c clip.Clip, now time.Time) bool {
-	return retention.Decide(scheduleOf(c.Retention), c.Retention.LegalHold, string(c.Status), now).Delete
+// dueNow reports whether the sweep, run now, would delete c: the sweep's
+// own decision (retention.DecideClip, as sweepOne calls it) on the record
+// as stored, under the same policy and clock.
+func (a *App) dueNow(c clip.Clip) bool {
+	return retention.DecideClip(a.Policy, c, a.now()).Delete
 }
 
 func timeText(t *clip.Time) string {
@@ -662,7 +663,7 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 		return c, false, clip.Errorf(clip.Invalid, clip.CodeJustificationMissing, "a policy recompute needs a justification")
 	}
 	next := c
-	next.Retention = retentionOf(a.Policy, c)
+	next.Retention = a.Policy.RecordFor(c)
 	if sameManaged(c, next) {
 		// Nothing to change; the tags are still rewritten from the record
 		// (a dry run has no blob storage and writes nothing).
@@ -690,7 +691,7 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 
 // ProposedRetention is the retention a.Policy gives c: what
 // RecomputeRetention would store (the recompute dry run prints it).
-func (a *App) ProposedRetention(c clip.Clip) clip.Retention { return retentionOf(a.Policy, c) }
+func (a *App) ProposedRetention(c clip.Clip) clip.Retention { return a.Policy.RecordFor(c) }
 
 // RetentionChanges reports whether r differs from c's stored retention.
 func RetentionChanges(c clip.Clip, r clip.Retention) bool {

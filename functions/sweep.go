@@ -372,40 +372,6 @@ func contentOf(c clip.Clip) (loc content, gone bool, code string) {
 	return loc, false, ""
 }
 
-// DecisionSchedule is the schedule the sweep decides on: the record's
-// stored schedule with the end of its minimum dwell, from the record's
-// receivedAt and the policy in force (the record does not store it).
-func DecisionSchedule(p *retention.Policy, c clip.Clip) retention.Schedule {
-	return storedScheduleOf(c.Retention).WithReceipt(p, c.ReceivedAt.Time)
-}
-
-// scheduleOf is the stored schedule of a record for a quick "due now?"
-// answer where the receipt time is not at hand (ClipManage's dueNow): the
-// dwell's end is taken as the stored retainUntil, which Schedule never
-// places before it. Decisions that delete use DecisionSchedule.
-func scheduleOf(r clip.Retention) retention.Schedule {
-	s := storedScheduleOf(r)
-	s.NotBefore = s.RetainUntil
-	return s
-}
-
-// storedScheduleOf is the stored schedule of a record, field by field.
-func storedScheduleOf(r clip.Retention) retention.Schedule {
-	s := retention.Schedule{PolicyVersion: r.PolicyVersion, Rule: r.Rule, HeldUntilReleased: r.HeldUntilReleased, Quarantined: r.Quarantined}
-	if r.CountedFrom != nil {
-		s.CountedFrom = r.CountedFrom.Time
-	}
-	if r.RetainUntil != nil {
-		t := r.RetainUntil.Time
-		s.RetainUntil = &t
-	}
-	if r.ReviewDate != nil {
-		t := r.ReviewDate.Time
-		s.ReviewDate = &t
-	}
-	return s
-}
-
 // deleteKey is the audit key of a clip's deletion: a clip is deleted once,
 // so a retry adopts the entry an interrupted attempt wrote.
 const deleteKey = "retention-delete"
@@ -421,7 +387,7 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.C
 	if err != nil {
 		return "", err
 	}
-	d := retention.Decide(DecisionSchedule(a.Policy, c), c.Retention.LegalHold, string(c.Status), now)
+	d := retention.DecideClip(a.Policy, c, now)
 	if !d.Delete {
 		log.Debug("kept", "decision", d.Code, "reason", d.Reason)
 		return d.Code, nil

@@ -125,28 +125,6 @@ type seedSpec struct {
 	quarantined bool // content in the quarantine container
 }
 
-// retentionFor is the stored retention a clip gets under p (what ingest,
-// verify and ClipManage record).
-func retentionFor(p *retention.Policy, c clip.Clip) clip.Retention {
-	f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs,
-		Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold, ReceivedAt: c.ReceivedAt.Time}
-	if c.RecordedStart != nil {
-		f.RecordedStart = c.RecordedStart.Time
-	}
-	s := p.Schedule(f)
-	r := clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, HeldUntilReleased: s.HeldUntilReleased, Quarantined: s.Quarantined, LegalHold: c.Retention.LegalHold}
-	if !s.CountedFrom.IsZero() {
-		r.CountedFrom = clip.Ptr(s.CountedFrom)
-	}
-	if s.RetainUntil != nil {
-		r.RetainUntil = clip.Ptr(*s.RetainUntil)
-	}
-	if s.ReviewDate != nil {
-		r.ReviewDate = clip.Ptr(*s.ReviewDate)
-	}
-	return r
-}
-
 // seed uploads the content and writes the record with its first audit
 // entry; it returns the record.
 func (e *retEnv) seed(p *retention.Policy, name string, s seedSpec) clip.Clip {
@@ -176,11 +154,11 @@ func (e *retEnv) seed(p *retention.Policy, name string, s seedSpec) clip.Clip {
 		c.Quarantine = &clip.QuarantineRef{Container: "quarantine", Name: blobName, ETag: etag, SourceDeleted: true}
 	}
 	c.Retention.LegalHold = s.hold
-	c.Retention = retentionFor(p, c)
+	c.Retention = p.RecordFor(c)
 	if s.legacy {
 		received := c.ReceivedAt
 		c.ReceivedAt = clip.Time{}
-		c.Retention = retentionFor(p, c)
+		c.Retention = p.RecordFor(c)
 		c.ReceivedAt = received
 	}
 	_, head, err := e.records.AppendAudit(ctx, id, clip.AuditHead{}, audit.Entry{Action: audit.ActionReceived, Key: "seed", Actor: "test:seed", At: clip.At(s.start)})
@@ -596,7 +574,7 @@ func TestSweepPropertyRandomized(t *testing.T) {
 				action = functions.ActionClearLegalHold
 			}
 			got := e.h.post(t, c.ID, action, c.ETag, req)
-			if want := retentionFor(policies[0], got.Clip); got.Changed && !sameRetention(got.Clip.Retention, want) {
+			if want := policies[0].RecordFor(got.Clip); got.Changed && !sameRetention(got.Clip.Retention, want) {
 				t.Fatalf("ClipManage stored %+v, the current policy gives %+v", got.Clip.Retention, want)
 			}
 		}

@@ -78,7 +78,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 				c.Status = clip.StatusQuarantined
 				c.Reasons = append(c.Reasons, clip.Reason{Code: code, Field: "content", Message: msg})
 				c.QuarantinedAt = clip.Ptr(a.now())
-				c.Retention = retentionOf(a.Policy, *c)
+				c.Retention = a.Policy.RecordFor(*c)
 			})
 		return err
 	case err != nil:
@@ -115,7 +115,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 			c.SHA256.Computed = sum
 			c.Reasons = append(c.Reasons, clip.Reason{Code: clip.CodeHashMismatch, Field: "content", Message: msg})
 			c.QuarantinedAt = clip.Ptr(a.now())
-			c.Retention = retentionOf(a.Policy, *c)
+			c.Retention = a.Policy.RecordFor(*c)
 		})
 	if err != nil {
 		return err
