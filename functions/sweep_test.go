@@ -118,6 +118,7 @@ type seedSpec struct {
 	start       time.Time
 	received    time.Time // zero: the recorded start (docked at once)
 	legacy      bool      // schedule computed without the receipt time (a record from before the minimum dwell)
+	noReceipt   bool      // the record has no receivedAt (the receipt time is unknown)
 	categories  []string
 	refs        []string
 	status      clip.Status
@@ -149,6 +150,9 @@ func (e *retEnv) seed(p *retention.Policy, name string, s seedSpec) clip.Clip {
 		ReceivedAt: clip.At(s.start), UpdatedAt: clip.At(s.start)}
 	if !s.received.IsZero() {
 		c.ReceivedAt = clip.At(s.received)
+	}
+	if s.noReceipt {
+		c.ReceivedAt = clip.Time{}
 	}
 	if s.quarantined {
 		c.Quarantine = &clip.QuarantineRef{Container: "quarantine", Name: blobName, ETag: etag, SourceDeleted: true}
