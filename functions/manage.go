@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -44,78 +43,6 @@ const (
 )
 
 const maxJustification = 2000
-
-// httpRequest is the request as the Functions host puts it in Data.req
-// (GetRequestAsJObject in the host's source): Headers values are arrays,
-// Query an object (a JSON string of one on older hosts), Body a string.
-type httpRequest struct {
-	URL     string                     `json:"Url"`
-	Method  string                     `json:"Method"`
-	Query   json.RawMessage            `json:"Query"`
-	Headers map[string]json.RawMessage `json:"Headers"`
-	Params  map[string]any             `json:"Params"`
-	Body    json.RawMessage            `json:"Body"`
-}
-
-// header returns the first value of a header, compared without case.
-func (r httpRequest) header(name string) string {
-	for k, raw := range r.Headers {
-		if !strings.EqualFold(k, name) {
-			continue
-		}
-		var vs []string
-		if json.Unmarshal(raw, &vs) == nil && len(vs) > 0 {
-			return vs[0]
-		}
-		var v string
-		if json.Unmarshal(raw, &v) == nil {
-			return v
-		}
-	}
-	return ""
-}
-
-func (r httpRequest) query(name string) string {
-	raw := bytes.TrimSpace(r.Query)
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		raw = []byte(s)
-	}
-	var q map[string]string
-	_ = json.Unmarshal(raw, &q)
-	for k, v := range q {
-		if strings.EqualFold(k, name) {
-			return v
-		}
-	}
-	return ""
-}
-
-func (r httpRequest) param(name string) string {
-	for k, v := range r.Params {
-		if strings.EqualFold(k, name) && v != nil {
-			return strings.TrimSpace(fmt.Sprint(v))
-		}
-	}
-	return ""
-}
-
-// body returns the request body text (the host sends it as a string).
-func (r httpRequest) body() []byte {
-	raw := bytes.TrimSpace(r.Body)
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return []byte(s)
-	}
-	return raw
-}
-
-// httpResponse is the http output binding's value (Outputs.res).
-type httpResponse struct {
-	StatusCode int               `json:"statusCode"`
-	Headers    map[string]string `json:"headers"`
-	Body       string            `json:"body"`
-}
 
 // ManageRequest is the JSON body of a POST.
 type ManageRequest struct {
@@ -168,11 +95,11 @@ type Problem struct {
 // out through the http output binding, also errors, so callers get a
 // status and a reason code; only a panic fails the invocation itself.
 func (a *App) Manage(ctx context.Context, inv *funchost.Invocation) (funchost.Result, error) {
-	var req httpRequest
+	var req funchost.HTTPRequest
 	if err := inv.Trigger(bindingReq, clip.CodeRequestMalformed, &req); err != nil {
 		return respond(problemOf(err), nil), nil
 	}
-	log := funchost.Logger(ctx).With("clip_id", req.param("id"), "action", req.param("action"), "method", req.Method)
+	log := funchost.Logger(ctx).With("clip_id", req.Param("id"), "action", req.Param("action"), "method", req.Method)
 	ctx = funchost.WithLogger(ctx, log)
 	out, etag, err := a.manage(ctx, req)
 	if err != nil {
@@ -190,17 +117,17 @@ func (a *App) Manage(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return respond(p, nil), nil
 	}
 	b, _ := json.Marshal(out)
-	return respond(httpResponse{StatusCode: http.StatusOK, Headers: map[string]string{"ETag": quoteETag(out.ETag)}, Body: string(b)}, nil), nil
+	return respond(funchost.HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"ETag": quoteETag(out.ETag)}, Body: string(b)}, nil), nil
 }
 
-func (a *App) manage(ctx context.Context, req httpRequest) (ManageResponse, string, error) {
-	id := req.param("id")
-	action := strings.ToLower(req.param("action"))
+func (a *App) manage(ctx context.Context, req funchost.HTTPRequest) (ManageResponse, string, error) {
+	id := req.Param("id")
+	action := strings.ToLower(req.Param("action"))
 	method := strings.ToUpper(req.Method)
 	if id == "" {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "the URL names no clip id: use /api/clips/{id}")
 	}
-	if err := a.validTarget(id, req.query("officer")); err != nil {
+	if err := a.validTarget(id, req.QueryValue("officer")); err != nil {
 		return ManageResponse{}, "", err
 	}
 	switch {
@@ -252,8 +179,8 @@ func truncate(s string, n int) string {
 
 // lookup reads the clip: a point read when ?officer= is given, otherwise
 // a query by id across officers.
-func (a *App) lookup(ctx context.Context, req httpRequest, id string) (clip.Clip, error) {
-	if officer := strings.ToUpper(strings.TrimSpace(req.query("officer"))); officer != "" {
+func (a *App) lookup(ctx context.Context, req funchost.HTTPRequest, id string) (clip.Clip, error) {
+	if officer := strings.ToUpper(strings.TrimSpace(req.QueryValue("officer"))); officer != "" {
 		c, err := a.Records.GetClip(ctx, officer, id)
 		if clip.IsKind(err, clip.NotFound) {
 			return c, clip.Errorf(clip.NotFound, clip.CodeClipNotFound, "no clip %s for officer %s", id, officer)
@@ -263,7 +190,7 @@ func (a *App) lookup(ctx context.Context, req httpRequest, id string) (clip.Clip
 	return a.Records.FindClip(ctx, id)
 }
 
-func (a *App) readClip(ctx context.Context, req httpRequest, id string) (ManageResponse, string, error) {
+func (a *App) readClip(ctx context.Context, req funchost.HTTPRequest, id string) (ManageResponse, string, error) {
 	c, err := a.lookup(ctx, req, id)
 	if err != nil {
 		return ManageResponse{}, "", err
@@ -283,12 +210,12 @@ func (a *App) readClip(ctx context.Context, req httpRequest, id string) (ManageR
 	return ManageResponse{Clip: c, ETag: c.ETag, Audit: entries, AuditChain: st}, c.ETag, nil
 }
 
-func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string) (ManageResponse, string, error) {
+func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, action string) (ManageResponse, string, error) {
 	if !slices.Contains(actions, action) {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeActionUnknown, "unknown action %q; actions are %s", action, strings.Join(actions, ", "))
 	}
 	var body ManageRequest
-	dec := json.NewDecoder(bytes.NewReader(req.body()))
+	dec := json.NewDecoder(bytes.NewReader(req.BodyText()))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "the body must be one JSON object with justification and the action's fields: %v", err)
@@ -311,7 +238,7 @@ func (a *App) changeClip(ctx context.Context, req httpRequest, id, action string
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
-	ifMatch := req.header("If-Match")
+	ifMatch := req.Header("If-Match")
 	if ifMatch == "" {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeIfMatchRequired,
 			"send If-Match with the ETag of the clip as you read it (GET /api/clips/%s), so a concurrent change is not overwritten", id)
@@ -497,11 +424,11 @@ func (a *App) validList(key string, values []string, maxItems int, norm func(str
 // authentication is on (trust, from BWV_TRUST_PRINCIPAL_HEADERS): only
 // then does the platform strip them from incoming requests; otherwise any
 // caller could send them, so they are ignored.
-func actorOf(req httpRequest, body ManageRequest, trust bool) (ResolvedActor, error) {
+func actorOf(req funchost.HTTPRequest, body ManageRequest, trust bool) (ResolvedActor, error) {
 	var name string
 	if trust {
-		name = strings.TrimSpace(req.header(HeaderPrincipalName))
-		if p := strings.TrimSpace(req.header(HeaderPrincipal)); p != "" {
+		name = strings.TrimSpace(req.Header(HeaderPrincipalName))
+		if p := strings.TrimSpace(req.Header(HeaderPrincipal)); p != "" {
 			n, err := principalName(p)
 			if err != nil {
 				return ResolvedActor{}, err
@@ -613,7 +540,7 @@ func withETag(body, etag string) string {
 
 // problemOf maps an error to its HTTP answer: the kind's status from the
 // one outcome table, except where HTTP has a more precise status.
-func problemOf(err error) httpResponse {
+func problemOf(err error) funchost.HTTPResponse {
 	status := clip.OutcomeOf(err).HTTPStatus
 	switch clip.CodeOf(err) {
 	case clip.CodeIfMatchRequired:
@@ -637,10 +564,10 @@ func problemOf(err error) httpResponse {
 	if status == http.StatusServiceUnavailable {
 		h["Retry-After"] = "5"
 	}
-	return httpResponse{StatusCode: status, Headers: h, Body: string(b)}
+	return funchost.HTTPResponse{StatusCode: status, Headers: h, Body: string(b)}
 }
 
-func respond(r httpResponse, _ error) funchost.Result {
+func respond(r funchost.HTTPResponse, _ error) funchost.Result {
 	if r.Headers == nil {
 		r.Headers = map[string]string{}
 	}

@@ -148,15 +148,11 @@ func (r *SweepReport) Deleted() int { return r.Outcomes[SweepDeleted] + r.Outcom
 // bindingTimer is the timer trigger's name in RetentionSweep/function.json.
 const bindingTimer = "timer"
 
-type timerInfo struct {
-	IsPastDue bool `json:"IsPastDue"`
-}
-
 // Sweep is the RetentionSweep timer function: it deletes clips whose
 // retention has ended, leaving a tombstone with a deletion certificate.
 func (a *App) Sweep(ctx context.Context, inv *funchost.Invocation) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
-	var ti timerInfo
+	var ti funchost.TimerInfo
 	if err := inv.Trigger(bindingTimer, clip.CodeMessageMalformed, &ti); err != nil {
 		log.Info("timer payload not readable; running anyway", "error", err)
 	}
