@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
-	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/eventgrid"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
@@ -129,7 +128,7 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 //
 // claimFor, when not nil, is the name claim to create first: this is the
 // first version seen under its name.
-func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props blobstore.Properties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
+func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props clip.BlobProperties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
 	now := a.now()
 	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, clip.Rules{

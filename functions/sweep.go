@@ -16,8 +16,8 @@ import (
 // RetentionRecords is what the sweep and ClipManage need from Cosmos DB
 // beyond Records: the cross-partition queries and the audit trail.
 type RetentionRecords interface {
-	DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (cosmosdb.Page[cosmosdb.ClipRef], error)
-	PendingDeletions(ctx context.Context, pageSize int, continuation string) (cosmosdb.Page[cosmosdb.ClipRef], error)
+	DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (clip.Page[clip.Ref], error)
+	PendingDeletions(ctx context.Context, pageSize int, continuation string) (clip.Page[clip.Ref], error)
 	FindClip(ctx context.Context, id string) (clip.Clip, error)
 	ListAudit(ctx context.Context, clipID string) ([]audit.Entry, error)
 	// ServerTime is the database's clock (the Date header of a real
@@ -27,7 +27,7 @@ type RetentionRecords interface {
 
 // RetentionBlobs is what the sweep needs from blob storage beyond Blobs.
 type RetentionBlobs interface {
-	DeleteVersion(ctx context.Context, container, name, etag, versionID string) (blobstore.Deleted, error)
+	DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error)
 }
 
 var (
@@ -228,9 +228,9 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 
 	// Unfinished deletions first: they are already decided.
 	seen := map[string]bool{}
-	truncated, err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+	truncated, err := a.eachRef(ctx, func(cont string) (clip.Page[clip.Ref], error) {
 		return recs.PendingDeletions(ctx, o.PageSize, cont)
-	}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
+	}, seen, budgetLeft, func(ref clip.Ref) error {
 		rep.Examined++
 		c, err := a.Records.GetClip(ctx, ref.OfficerID, ref.ID)
 		if clip.IsKind(err, clip.NotFound) {
@@ -253,9 +253,9 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	// start picks them up. A pass that finds nothing new ends the run.
 	for !rep.Truncated {
 		before := len(seen)
-		truncated, err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+		truncated, err := a.eachRef(ctx, func(cont string) (clip.Page[clip.Ref], error) {
 			return recs.DueForDeletion(ctx, now, o.PageSize, cont)
-		}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
+		}, seen, budgetLeft, func(ref clip.Ref) error {
 			rep.Examined++
 			code, err := a.sweepOne(ctx, blobs, ref, now, o.RunID)
 			return record(ref.ID, code, err)
@@ -314,7 +314,7 @@ func (a *App) checkClock(ctx context.Context, rep *SweepReport, now time.Time, m
 // clip left (or was cancelled): a run that used its whole budget on
 // exactly the clips there were is not truncated, so the SWEEP_TRUNCATED
 // alarm means a backlog.
-func (a *App) eachRef(ctx context.Context, page func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error), seen map[string]bool, budget func() bool, f func(cosmosdb.ClipRef) error) (truncated bool, err error) {
+func (a *App) eachRef(ctx context.Context, page func(cont string) (clip.Page[clip.Ref], error), seen map[string]bool, budget func() bool, f func(clip.Ref) error) (truncated bool, err error) {
 	cont := ""
 	for {
 		if ctx.Err() != nil {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
@@ -46,7 +45,7 @@ const deleteKey = "retention-delete"
 
 // sweepOne decides one candidate and, if it is due, tombstones it and
 // deletes its content (steps 1-5 of RunSweep).
-func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.ClipRef, now time.Time, runID string) (string, error) {
+func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref clip.Ref, now time.Time, runID string) (string, error) {
 	log := funchost.Logger(ctx).With("clip_id", ref.ID, "officer", ref.OfficerID)
 	c, err := a.Records.GetClip(ctx, ref.OfficerID, ref.ID)
 	if clip.IsKind(err, clip.NotFound) {

@@ -296,13 +296,13 @@ type faultInjectingBlobs struct {
 	f *fault
 }
 
-func (b faultInjectingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (blobstore.Deleted, error) {
+func (b faultInjectingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error) {
 	if !b.f.after && b.f.hit("DeleteVersion") {
-		return blobstore.Deleted{}, errFakeCrash
+		return clip.BlobDeleted{}, errFakeCrash
 	}
 	d, err := b.Store.DeleteVersion(ctx, container, name, etag, versionID)
 	if err == nil && b.f.after && b.f.hit("DeleteVersion") {
-		return blobstore.Deleted{}, errFakeCrash
+		return clip.BlobDeleted{}, errFakeCrash
 	}
 	return d, err
 }

@@ -62,7 +62,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	started := time.Now()
 	log.Debug("hashing started", "bytes", c.Blob.Size)
-	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, blobstore.HashOptions{
+	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, clip.HashOptions{
 		RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism,
 	})
 	switch {
