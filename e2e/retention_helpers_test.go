@@ -279,23 +279,7 @@ func (p *pipeline) dockedAt(t testing.TB, officer, id string, at time.Time) clip
 	t.Helper()
 	c := p.record(t, officer, id)
 	c.ReceivedAt = clip.At(at)
-	f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs, ReceivedAt: at,
-		Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold}
-	if c.RecordedStart != nil {
-		f.RecordedStart = c.RecordedStart.Time
-	}
-	s := retention.Default().Schedule(f)
-	c.Retention = clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, HeldUntilReleased: s.HeldUntilReleased,
-		Quarantined: s.Quarantined, LegalHold: c.Retention.LegalHold}
-	if !s.CountedFrom.IsZero() {
-		c.Retention.CountedFrom = clip.Ptr(s.CountedFrom)
-	}
-	if s.RetainUntil != nil {
-		c.Retention.RetainUntil = clip.Ptr(*s.RetainUntil)
-	}
-	if s.ReviewDate != nil {
-		c.Retention.ReviewDate = clip.Ptr(*s.ReviewDate)
-	}
+	c.Retention = retention.Default().RecordFor(c)
 	c, err := p.clients.Records.ReplaceClip(context.Background(), c)
 	if err != nil {
 		t.Fatalf("docking %s/%s at %s: %v", officer, id, at, err)

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
-	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
@@ -29,8 +28,8 @@ const (
 
 // Blobs is what the functions need from blob storage.
 type Blobs interface {
-	Properties(ctx context.Context, container, name string) (blobstore.Properties, error)
-	Hash(ctx context.Context, container, name, etag string, size int64, o blobstore.HashOptions) (string, int64, error)
+	Properties(ctx context.Context, container, name string) (clip.BlobProperties, error)
+	Hash(ctx context.Context, container, name, etag string, size int64, o clip.HashOptions) (string, int64, error)
 	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error)
 	SetTags(ctx context.Context, container, name string, tags map[string]string) error
 	// SetVersionTags tags one blob version (accounts that keep versions).

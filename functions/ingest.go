@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
-	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/eventgrid"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
@@ -129,12 +128,16 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 //
 // claimFor, when not nil, is the name claim to create first: this is the
 // first version seen under its name.
-func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props blobstore.Properties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
+func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props clip.BlobProperties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
 	now := a.now()
 	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, clip.Rules{
 		MaxDuration: a.Config.MaxClipDuration, ClockSkew: a.Config.ClockSkew, KnownCategory: a.Policy.Known,
 	})
+	var lastModified *clip.Time
+	if !props.LastModified.IsZero() {
+		lastModified = clip.Ptr(props.LastModified)
+	}
 	c := clip.Clip{
 		ID: id, Type: clip.DocTypeClip,
 		OfficerID: meta.OfficerID, DeviceID: meta.DeviceID, StationID: meta.StationID,
@@ -143,7 +146,7 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 		Blob: clip.BlobRef{
 			Account: b.Account, Container: b.Container, Name: b.Name, URL: b.URL, ETag: props.ETag,
 			Size: props.Size, Region: a.Config.StorageRegion, Sequencer: b.Sequencer, ContentType: props.ContentType,
-			LastModified: timePtr(props.LastModified), VersionID: props.VersionID,
+			LastModified: lastModified, VersionID: props.VersionID,
 		},
 		SHA256:     clip.Hashes{Declared: meta.SHA256},
 		Reasons:    reasons,
@@ -174,7 +177,7 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 		c.QuarantinedAt = clip.Ptr(now)
 		action = audit.ActionQuarantined
 	}
-	c.Retention = retentionOf(a.Policy, c)
+	c.Retention = a.Policy.RecordFor(c)
 
 	if claimFor != nil {
 		claimFor.Officer = c.OfficerID

@@ -16,8 +16,8 @@ import (
 // RetentionRecords is what the sweep and ClipManage need from Cosmos DB
 // beyond Records: the cross-partition queries and the audit trail.
 type RetentionRecords interface {
-	DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (cosmosdb.Page[cosmosdb.ClipRef], error)
-	PendingDeletions(ctx context.Context, pageSize int, continuation string) (cosmosdb.Page[cosmosdb.ClipRef], error)
+	DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (clip.Page[clip.Ref], error)
+	PendingDeletions(ctx context.Context, pageSize int, continuation string) (clip.Page[clip.Ref], error)
 	FindClip(ctx context.Context, id string) (clip.Clip, error)
 	ListAudit(ctx context.Context, clipID string) ([]audit.Entry, error)
 	// ServerTime is the database's clock (the Date header of a real
@@ -27,7 +27,7 @@ type RetentionRecords interface {
 
 // RetentionBlobs is what the sweep needs from blob storage beyond Blobs.
 type RetentionBlobs interface {
-	DeleteVersion(ctx context.Context, container, name, etag, versionID string) (blobstore.Deleted, error)
+	DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error)
 }
 
 var (
@@ -148,15 +148,11 @@ func (r *SweepReport) Deleted() int { return r.Outcomes[SweepDeleted] + r.Outcom
 // bindingTimer is the timer trigger's name in RetentionSweep/function.json.
 const bindingTimer = "timer"
 
-type timerInfo struct {
-	IsPastDue bool `json:"IsPastDue"`
-}
-
 // Sweep is the RetentionSweep timer function: it deletes clips whose
 // retention has ended, leaving a tombstone with a deletion certificate.
 func (a *App) Sweep(ctx context.Context, inv *funchost.Invocation) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
-	var ti timerInfo
+	var ti funchost.TimerInfo
 	if err := inv.Trigger(bindingTimer, clip.CodeMessageMalformed, &ti); err != nil {
 		log.Info("timer payload not readable; running anyway", "error", err)
 	}
@@ -232,9 +228,9 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 
 	// Unfinished deletions first: they are already decided.
 	seen := map[string]bool{}
-	truncated, err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+	truncated, err := a.eachRef(ctx, func(cont string) (clip.Page[clip.Ref], error) {
 		return recs.PendingDeletions(ctx, o.PageSize, cont)
-	}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
+	}, seen, budgetLeft, func(ref clip.Ref) error {
 		rep.Examined++
 		c, err := a.Records.GetClip(ctx, ref.OfficerID, ref.ID)
 		if clip.IsKind(err, clip.NotFound) {
@@ -257,9 +253,9 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	// start picks them up. A pass that finds nothing new ends the run.
 	for !rep.Truncated {
 		before := len(seen)
-		truncated, err := a.eachRef(ctx, func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) {
+		truncated, err := a.eachRef(ctx, func(cont string) (clip.Page[clip.Ref], error) {
 			return recs.DueForDeletion(ctx, now, o.PageSize, cont)
-		}, seen, budgetLeft, func(ref cosmosdb.ClipRef) error {
+		}, seen, budgetLeft, func(ref clip.Ref) error {
 			rep.Examined++
 			code, err := a.sweepOne(ctx, blobs, ref, now, o.RunID)
 			return record(ref.ID, code, err)
@@ -318,7 +314,7 @@ func (a *App) checkClock(ctx context.Context, rep *SweepReport, now time.Time, m
 // clip left (or was cancelled): a run that used its whole budget on
 // exactly the clips there were is not truncated, so the SWEEP_TRUNCATED
 // alarm means a backlog.
-func (a *App) eachRef(ctx context.Context, page func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error), seen map[string]bool, budget func() bool, f func(cosmosdb.ClipRef) error) (truncated bool, err error) {
+func (a *App) eachRef(ctx context.Context, page func(cont string) (clip.Page[clip.Ref], error), seen map[string]bool, budget func() bool, f func(clip.Ref) error) (truncated bool, err error) {
 	cont := ""
 	for {
 		if ctx.Err() != nil {
@@ -344,232 +340,4 @@ func (a *App) eachRef(ctx context.Context, page func(cont string) (cosmosdb.Page
 			return false, nil
 		}
 	}
-}
-
-// content is where a clip's bytes are: the blob version its record names.
-type content struct {
-	container, name, etag, versionID string
-}
-
-// contentOf locates a clip's content: the upload blob for a verified clip,
-// the quarantine copy for a quarantined one. gone reports a quarantined clip
-// whose content vanished or was replaced before it could be moved (its
-// reasons say so); code explains why there is nothing safe to delete.
-func contentOf(c clip.Clip) (loc content, gone bool, code string) {
-	if c.Quarantine != nil {
-		loc = content{container: c.Quarantine.Container, name: c.Quarantine.Name, etag: c.Quarantine.ETag, versionID: c.Quarantine.VersionID}
-	} else if c.Status == clip.StatusQuarantined || c.Retention.Quarantined {
-		if hasReason(c, clip.CodeBlobGone) || hasReason(c, clip.CodeBlobChanged) {
-			return content{}, true, ""
-		}
-		return content{}, false, SweepMovePending
-	} else {
-		loc = content{container: c.Blob.Container, name: c.Blob.Name, etag: c.Blob.ETag, versionID: c.Blob.VersionID}
-	}
-	if loc.etag == "" || loc.container == "" || loc.name == "" {
-		return loc, false, SweepNoContentETag
-	}
-	return loc, false, ""
-}
-
-// DecisionSchedule is the schedule the sweep decides on: the record's
-// stored schedule with the end of its minimum dwell, from the record's
-// receivedAt and the policy in force (the record does not store it).
-func DecisionSchedule(p *retention.Policy, c clip.Clip) retention.Schedule {
-	return storedScheduleOf(c.Retention).WithReceipt(p, c.ReceivedAt.Time)
-}
-
-// scheduleOf is the stored schedule of a record for a quick "due now?"
-// answer where the receipt time is not at hand (ClipManage's dueNow): the
-// dwell's end is taken as the stored retainUntil, which Schedule never
-// places before it. Decisions that delete use DecisionSchedule.
-func scheduleOf(r clip.Retention) retention.Schedule {
-	s := storedScheduleOf(r)
-	s.NotBefore = s.RetainUntil
-	return s
-}
-
-// storedScheduleOf is the stored schedule of a record, field by field.
-func storedScheduleOf(r clip.Retention) retention.Schedule {
-	s := retention.Schedule{PolicyVersion: r.PolicyVersion, Rule: r.Rule, HeldUntilReleased: r.HeldUntilReleased, Quarantined: r.Quarantined}
-	if r.CountedFrom != nil {
-		s.CountedFrom = r.CountedFrom.Time
-	}
-	if r.RetainUntil != nil {
-		t := r.RetainUntil.Time
-		s.RetainUntil = &t
-	}
-	if r.ReviewDate != nil {
-		t := r.ReviewDate.Time
-		s.ReviewDate = &t
-	}
-	return s
-}
-
-// deleteKey is the audit key of a clip's deletion: a clip is deleted once,
-// so a retry adopts the entry an interrupted attempt wrote.
-const deleteKey = "retention-delete"
-
-// sweepOne decides one candidate and, if it is due, tombstones it and
-// deletes its content (steps 1-5 of RunSweep).
-func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref cosmosdb.ClipRef, now time.Time, runID string) (string, error) {
-	log := funchost.Logger(ctx).With("clip_id", ref.ID, "officer", ref.OfficerID)
-	c, err := a.Records.GetClip(ctx, ref.OfficerID, ref.ID)
-	if clip.IsKind(err, clip.NotFound) {
-		return SweepRecordChanged, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	d := retention.Decide(DecisionSchedule(a.Policy, c), c.Retention.LegalHold, string(c.Status), now)
-	if !d.Delete {
-		log.Debug("kept", "decision", d.Code, "reason", d.Reason)
-		return d.Code, nil
-	}
-	loc, gone, skip := contentOf(c)
-	if skip != "" {
-		log.Warn("due but nothing safe to delete", "code", skip)
-		return skip, nil
-	}
-	if !gone {
-		p, err := a.Blobs.Properties(ctx, loc.container, loc.name)
-		switch {
-		case clip.IsKind(err, clip.NotFound):
-			gone = true
-		case err != nil:
-			return "", err
-		case p.ETag != loc.etag:
-			log.Warn("due, but the blob is not the recorded version: nothing deleted", "code", SweepBlobChanged,
-				"blob", loc.container+"/"+loc.name, "recorded_etag", loc.etag, "current_etag", p.ETag)
-			return SweepBlobChanged, nil
-		}
-	}
-
-	sha := c.SHA256.Computed
-	shaSource := "computed"
-	if sha == "" {
-		sha, shaSource = c.SHA256.Declared, "declared"
-	}
-	details := map[string]string{
-		"runId": runID, "decision": d.Code, "policyVersion": c.Retention.PolicyVersion, "rule": c.Retention.Rule,
-		"dueAt": c.Retention.RetainUntil.String(), "sha256": sha, "sha256Source": shaSource,
-		"container": loc.container, "name": loc.name, "blobEtag": loc.etag, "blobAlreadyGone": boolText(gone),
-	}
-	if loc.versionID != "" {
-		details["versionId"] = loc.versionID
-	}
-	entry, head, err := a.Records.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{
-		Action: audit.ActionDeleted, Key: deleteKey, Actor: system(NameSweep), ActorAuthenticated: true,
-		Justification: d.Reason, At: clip.At(now), Details: details,
-	})
-	if clip.IsKind(err, clip.Conflict) {
-		return SweepRecordChanged, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	// A retry adopts the entry an interrupted attempt wrote: the
-	// certificate is built from that entry, so the two always agree.
-	cert := certificateFrom(entry)
-	gone = cert.BlobAlreadyGone
-	tomb := c
-	tomb.Status = clip.StatusDeleted
-	tomb.Deletion = &cert
-	tomb.Audit = head
-	tomb.UpdatedAt = clip.At(a.now())
-	tomb, err = a.Records.ReplaceClip(ctx, tomb)
-	if clip.IsKind(err, clip.Conflict) {
-		log.Info("record changed since it was read: kept, decided again next run", "code", SweepRecordChanged)
-		return SweepRecordChanged, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	code, err := a.finishDeletion(ctx, blobs, tomb, runID)
-	if err != nil || code != SweepFinished {
-		return code, err
-	}
-	if gone {
-		log.Info("tombstoned; content was already gone", "code", SweepDeletedGone, "rule", cert.Rule, "due_at", cert.DueAt)
-		return SweepDeletedGone, nil
-	}
-	log.Info("deleted", "code", SweepDeleted, "rule", cert.Rule, "due_at", cert.DueAt, "blob", loc.container+"/"+loc.name)
-	return SweepDeleted, nil
-}
-
-// certificateFrom reads the deletion certificate back from the audit entry
-// that records it.
-func certificateFrom(e audit.Entry) clip.Deletion {
-	d := clip.Deletion{
-		SweepRunID: e.Details["runId"], PolicyVersion: e.Details["policyVersion"], Rule: e.Details["rule"],
-		DeletedAt: e.At, SHA256: e.Details["sha256"], BlobETag: e.Details["blobEtag"],
-		BlobAlreadyGone: e.Details["blobAlreadyGone"] == "true", Actor: e.Actor,
-	}
-	if t, err := time.Parse(time.RFC3339Nano, e.Details["dueAt"]); err == nil {
-		d.DueAt = clip.Ptr(t)
-	}
-	return d
-}
-
-// confirmKey is the audit key of a deletion's confirmation: one per clip,
-// so a retry adopts the entry an interrupted attempt wrote.
-const confirmKey = "retention-delete-confirmed"
-
-// finishDeletion deletes a tombstone's content (If-Match on the ETag the
-// certificate recorded; nothing when the certificate says it was already
-// gone) and confirms it: a "deletion-confirmed" audit entry and the
-// record's deletedAt.
-func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.Clip, runID string) (string, error) {
-	if c.Status != clip.StatusDeleted || c.Deletion == nil {
-		return "", clip.Errorf(clip.Internal, "", "clip %s is listed as a pending deletion but has status %s and no certificate", c.ID, c.Status)
-	}
-	if c.DeletedAt != nil {
-		return SweepFinished, nil
-	}
-	loc, _, _ := contentOf(c)
-	// A recorded version is deleted by id even when the current blob was
-	// already gone: versioning keeps it as a previous version otherwise.
-	if !c.Deletion.BlobAlreadyGone || loc.versionID != "" {
-		if loc.container == "" || loc.name == "" || c.Deletion.BlobETag == "" {
-			return "", clip.Errorf(clip.Internal, "", "tombstone %s does not say which blob to delete", c.ID)
-		}
-		_, err := blobs.DeleteVersion(ctx, loc.container, loc.name, c.Deletion.BlobETag, loc.versionID)
-		if clip.IsKind(err, clip.Conflict) && c.Deletion.BlobAlreadyGone {
-			err = nil // a later upload under the name, not this clip: only its version was to go, and it went
-		}
-		if clip.IsKind(err, clip.Conflict) {
-			funchost.Logger(ctx).Error("tombstoned clip's blob changed before its deletion; a person must look (docs/runbook.md)",
-				"code", SweepTombstoneConflict, "clip_id", c.ID, "blob", loc.container+"/"+loc.name)
-			return SweepTombstoneConflict, nil
-		}
-		if err != nil {
-			return "", err
-		}
-	}
-	details := map[string]string{"runId": runID, "blobAlreadyGone": boolText(c.Deletion.BlobAlreadyGone), "blobEtag": c.Deletion.BlobETag}
-	why := "the clip's content was deleted"
-	if c.Deletion.BlobAlreadyGone {
-		why = "the clip's content was already gone when the sweep came; nothing left to delete"
-	} else {
-		details["container"], details["name"] = loc.container, loc.name
-		if loc.versionID != "" {
-			details["versionId"] = loc.versionID
-		}
-	}
-	entry, head, err := a.Records.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{
-		Action: audit.ActionDeletionConfirmed, Key: confirmKey, Actor: system(NameSweep), ActorAuthenticated: true,
-		Justification: why, At: clip.At(a.now()), Details: details,
-	})
-	if err != nil {
-		return "", err
-	}
-	done := c
-	done.Audit = head
-	// The entry a retry adopts carries the first attempt's time.
-	done.DeletedAt = clip.Ptr(entry.At.Time)
-	done.UpdatedAt = clip.At(a.now())
-	if _, err := a.Records.ReplaceClip(ctx, done); err != nil {
-		return "", err
-	}
-	return SweepFinished, nil
 }

@@ -178,7 +178,7 @@ func TestSweepDeletesAQuarantinedClipWithoutAStart(t *testing.T) {
 	received := e.now.AddDate(-1, 0, -1)
 	c := e.seed(p, "nostart/q.mp4", seedSpec{officer: "NS1", start: received, status: clip.StatusQuarantined, quarantined: true})
 	c.RecordedStart = nil // as ingest records a clip whose recordedstart is missing or unreadable
-	c.Retention = retentionFor(p, c)
+	c.Retention = p.RecordFor(c)
 	c, err := e.records.ReplaceClip(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
@@ -320,7 +320,7 @@ func (e *env) dockedAt(officer, id string, at time.Time) {
 	e.t.Helper()
 	c := e.clip(officer, id)
 	c.ReceivedAt = clip.At(at)
-	c.Retention = retentionFor(retention.Default(), c)
+	c.Retention = retention.Default().RecordFor(c)
 	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
 		e.t.Fatal(err)
 	}

@@ -118,33 +118,12 @@ type seedSpec struct {
 	start       time.Time
 	received    time.Time // zero: the recorded start (docked at once)
 	legacy      bool      // schedule computed without the receipt time (a record from before the minimum dwell)
+	noReceipt   bool      // the record has no receivedAt (the receipt time is unknown)
 	categories  []string
 	refs        []string
 	status      clip.Status
 	hold        bool
 	quarantined bool // content in the quarantine container
-}
-
-// retentionFor is the stored retention a clip gets under p (what ingest,
-// verify and ClipManage record).
-func retentionFor(p *retention.Policy, c clip.Clip) clip.Retention {
-	f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs,
-		Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold, ReceivedAt: c.ReceivedAt.Time}
-	if c.RecordedStart != nil {
-		f.RecordedStart = c.RecordedStart.Time
-	}
-	s := p.Schedule(f)
-	r := clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, HeldUntilReleased: s.HeldUntilReleased, Quarantined: s.Quarantined, LegalHold: c.Retention.LegalHold}
-	if !s.CountedFrom.IsZero() {
-		r.CountedFrom = clip.Ptr(s.CountedFrom)
-	}
-	if s.RetainUntil != nil {
-		r.RetainUntil = clip.Ptr(*s.RetainUntil)
-	}
-	if s.ReviewDate != nil {
-		r.ReviewDate = clip.Ptr(*s.ReviewDate)
-	}
-	return r
 }
 
 // seed uploads the content and writes the record with its first audit
@@ -172,15 +151,18 @@ func (e *retEnv) seed(p *retention.Policy, name string, s seedSpec) clip.Clip {
 	if !s.received.IsZero() {
 		c.ReceivedAt = clip.At(s.received)
 	}
+	if s.noReceipt {
+		c.ReceivedAt = clip.Time{}
+	}
 	if s.quarantined {
 		c.Quarantine = &clip.QuarantineRef{Container: "quarantine", Name: blobName, ETag: etag, SourceDeleted: true}
 	}
 	c.Retention.LegalHold = s.hold
-	c.Retention = retentionFor(p, c)
+	c.Retention = p.RecordFor(c)
 	if s.legacy {
 		received := c.ReceivedAt
 		c.ReceivedAt = clip.Time{}
-		c.Retention = retentionFor(p, c)
+		c.Retention = p.RecordFor(c)
 		c.ReceivedAt = received
 	}
 	_, head, err := e.records.AppendAudit(ctx, id, clip.AuditHead{}, audit.Entry{Action: audit.ActionReceived, Key: "seed", Actor: "test:seed", At: clip.At(s.start)})
@@ -314,13 +296,13 @@ type faultInjectingBlobs struct {
 	f *fault
 }
 
-func (b faultInjectingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (blobstore.Deleted, error) {
+func (b faultInjectingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error) {
 	if !b.f.after && b.f.hit("DeleteVersion") {
-		return blobstore.Deleted{}, errFakeCrash
+		return clip.BlobDeleted{}, errFakeCrash
 	}
 	d, err := b.Store.DeleteVersion(ctx, container, name, etag, versionID)
 	if err == nil && b.f.after && b.f.hit("DeleteVersion") {
-		return blobstore.Deleted{}, errFakeCrash
+		return clip.BlobDeleted{}, errFakeCrash
 	}
 	return d, err
 }
@@ -603,7 +585,7 @@ func TestSweepPropertyRandomized(t *testing.T) {
 				action = functions.ActionClearLegalHold
 			}
 			got := e.h.post(t, c.ID, action, c.ETag, req)
-			if want := retentionFor(policies[0], got.Clip); got.Changed && !sameRetention(got.Clip.Retention, want) {
+			if want := policies[0].RecordFor(got.Clip); got.Changed && !sameRetention(got.Clip.Retention, want) {
 				t.Fatalf("ClipManage stored %+v, the current policy gives %+v", got.Clip.Retention, want)
 			}
 		}

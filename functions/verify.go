@@ -62,7 +62,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	started := time.Now()
 	log.Debug("hashing started", "bytes", c.Blob.Size)
-	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, blobstore.HashOptions{
+	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, clip.HashOptions{
 		RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism,
 	})
 	switch {
@@ -78,7 +78,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 				c.Status = clip.StatusQuarantined
 				c.Reasons = append(c.Reasons, clip.Reason{Code: code, Field: "content", Message: msg})
 				c.QuarantinedAt = clip.Ptr(a.now())
-				c.Retention = retentionOf(a.Policy, *c)
+				c.Retention = a.Policy.RecordFor(*c)
 			})
 		return err
 	case err != nil:
@@ -115,7 +115,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 			c.SHA256.Computed = sum
 			c.Reasons = append(c.Reasons, clip.Reason{Code: clip.CodeHashMismatch, Field: "content", Message: msg})
 			c.QuarantinedAt = clip.Ptr(a.now())
-			c.Retention = retentionOf(a.Policy, *c)
+			c.Retention = a.Policy.RecordFor(*c)
 		})
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ type versionRecordingBlobs struct {
 	asked map[string]string // blob name → version id asked for
 }
 
-func (b *versionRecordingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (blobstore.Deleted, error) {
+func (b *versionRecordingBlobs) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error) {
 	b.mu.Lock()
 	b.asked[name] = versionID
 	b.mu.Unlock()

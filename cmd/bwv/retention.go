@@ -119,18 +119,14 @@ func retentionReport(ctx context.Context, args []string, stdout, stderr io.Write
 		if c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
 			return nil
 		}
-		d := retention.Decide(functions.DecisionSchedule(current, c), c.Retention.LegalHold, string(c.Status), horizon)
+		d := retention.DecideClip(current, c, horizon)
 		if d.Delete {
 			due = append(due, dueClip{c: c, dueNow: !now.Before(c.Retention.RetainUntil.Time)})
 			for _, cat := range categoriesOf(c) {
 				byCat[cat]++
 			}
 		}
-		f := retention.Facts{Categories: c.Categories, IncidentRefs: c.IncidentRefs, Quarantined: c.Status == clip.StatusQuarantined, LegalHold: c.Retention.LegalHold, ReceivedAt: c.ReceivedAt.Time}
-		if c.RecordedStart != nil {
-			f.RecordedStart = c.RecordedStart.Time
-		}
-		facts = append(facts, retention.ClipFacts{ID: c.ID, Facts: f})
+		facts = append(facts, retention.ClipFacts{ID: c.ID, Facts: retention.FactsOf(c)})
 		return nil
 	})
 	if err != nil {
@@ -244,7 +240,7 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 		changed++
 		proposed := c
 		proposed.Retention = next
-		due := retention.Decide(functions.DecisionSchedule(p, proposed), next.LegalHold, string(c.Status), now).Delete
+		due := retention.DecideClip(p, proposed, now).Delete
 		if due {
 			dueNow++
 		}

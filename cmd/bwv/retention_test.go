@@ -59,11 +59,7 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 		c := clip.Clip{ID: clip.ID(az.Account, "uploads", name, etag), Type: clip.DocTypeClip, OfficerID: "AB1234", RecordedStart: clip.Ptr(start), ReceivedAt: clip.At(start),
 			Categories: cats, IncidentRefs: []string{}, Status: clip.StatusVerified,
 			Blob: clip.BlobRef{Account: az.Account, Container: "uploads", Name: name, ETag: etag}}
-		s := retention.Default().Schedule(retention.Facts{Categories: cats, RecordedStart: start, ReceivedAt: start})
-		c.Retention = clip.Retention{PolicyVersion: s.PolicyVersion, Rule: s.Rule, CountedFrom: clip.Ptr(s.CountedFrom), HeldUntilReleased: s.HeldUntilReleased}
-		if s.RetainUntil != nil {
-			c.Retention.RetainUntil = clip.Ptr(*s.RetainUntil)
-		}
+		c.Retention = retention.Default().RecordFor(c)
 		for _, a := range []string{audit.ActionReceived, audit.ActionVerified} {
 			_, head, err := st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: a, Key: a, Actor: "test", At: clip.At(start)})
 			if err != nil {

@@ -8,11 +8,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 func authLevelOf(fn *Function) string {
@@ -123,13 +124,13 @@ func (h *Host) httpInvocation(fn *Function, r *http.Request, params map[string]s
 	}
 	headers["Host"] = []string{r.Host}
 	flat["Host"] = r.Host
-	req := httpRequestValue{
+	req := funchost.HTTPRequest{
 		URL:        scheme + "://" + r.Host + r.URL.RequestURI(),
 		Method:     r.Method,
 		Query:      query,
 		Headers:    headers,
 		Params:     params,
-		Identities: []any{},
+		Identities: []json.RawMessage{},
 	}
 	if len(body) > 0 {
 		var s string
@@ -175,64 +176,24 @@ func (h *Host) writeHTTPResult(w http.ResponseWriter, fn *Function, inv *invocat
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	// Some handlers send the response object as a JSON string.
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		raw = json.RawMessage(s)
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &obj); err != nil {
+	// Lenient as the host is: names without case, the object possibly
+	// sent as a JSON string, statusCode a number or a numeric string.
+	var resp funchost.HTTPResponse
+	if err := json.Unmarshal(raw, &resp); err != nil {
 		h.log.Warn("http output is not an object; answering 500", "function", fn.Name, "invocation_id", inv.id)
 		w.WriteHeader(http.StatusInternalServerError)
 		return
 	}
-	fields := map[string]json.RawMessage{}
-	for k, v := range obj {
-		fields[strings.ToLower(k)] = v
-	}
-	status := http.StatusOK
-	if v, ok := fields["statuscode"]; ok {
-		var n json.Number
-		var str string
-		switch {
-		case json.Unmarshal(v, &n) == nil:
-			if i, err := n.Int64(); err == nil {
-				status = int(i)
-			}
-		case json.Unmarshal(v, &str) == nil:
-			if i, err := strconv.Atoi(str); err == nil {
-				status = i
-			}
-		}
-	}
+	status := resp.StatusCode
 	if status < 100 || status > 999 {
 		status = http.StatusInternalServerError
 	}
-	if v, ok := fields["headers"]; ok {
-		var hdrs map[string]any
-		if json.Unmarshal(v, &hdrs) == nil {
-			for k, val := range hdrs {
-				switch t := val.(type) {
-				case string:
-					w.Header().Set(k, t)
-				default:
-					b, _ := json.Marshal(t)
-					w.Header().Set(k, string(b))
-				}
-			}
-		}
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
 	}
-	var body []byte
-	if v, ok := fields["body"]; ok && !bytes.Equal(bytes.TrimSpace(v), []byte("null")) {
-		var str string
-		if json.Unmarshal(v, &str) == nil {
-			body = []byte(str)
-		} else {
-			body = v
-			if w.Header().Get("Content-Type") == "" {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			}
-		}
+	body := []byte(resp.Body)
+	if resp.BodyJSON && w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 // authLevel "function": 401 without a key or with a wrong one; the function
@@ -64,7 +66,7 @@ func TestHTTPTriggerAuthAndResponse(t *testing.T) {
 	recs := th.records(t, "EchoHTTP")
 	var req struct {
 		Data struct {
-			Req httpRequestValue `json:"req"`
+			Req funchost.HTTPRequest `json:"req"`
 		}
 	}
 	if err := json.Unmarshal(recs[len(recs)-1].Body, &req); err != nil {
@@ -97,7 +99,7 @@ func TestTimerManualRun(t *testing.T) {
 	if err := json.Unmarshal(th.records(t, "EchoTimer")[0].Body, &req); err != nil {
 		t.Fatal(err)
 	}
-	var info timerInfo
+	var info funchost.TimerInfo
 	raw, _ := json.Marshal(req.Data.Timer)
 	if err := json.Unmarshal(raw, &info); err != nil || info.IsPastDue || info.ScheduleStatus == nil || !info.Schedule.AdjustForDST {
 		t.Fatalf("timer value = %s", raw)

@@ -19,6 +19,10 @@ import (
 // DequeueCount 1 as "1". Binding-data keys ending in "trigger" are left out of
 // Metadata, and the HTTP request itself is sent only in Data.
 
+// The trigger values themselves (the HTTP request, the timer's info, the
+// http output) and the unwrapping of double-encoded values are
+// shared/funchost's: one definition for this host and the handler.
+
 // invocationRequest is the body the host POSTs to /<FunctionName>.
 type invocationRequest struct {
 	Data     map[string]any `json:"Data"`
@@ -104,32 +108,4 @@ func queueMessageMetadata(fn string, now time.Time, m queueMessage, text []byte)
 		}
 	}
 	return md
-}
-
-// timerInfo is the timer trigger's value (TimerInfo), sent as an object.
-type timerInfo struct {
-	Schedule       timerSchedule        `json:"Schedule"`
-	ScheduleStatus *timerScheduleStatus `json:"ScheduleStatus"`
-	IsPastDue      bool                 `json:"IsPastDue"`
-}
-
-type timerSchedule struct {
-	AdjustForDST bool `json:"AdjustForDST"`
-}
-
-type timerScheduleStatus struct {
-	Last        string `json:"Last"`
-	Next        string `json:"Next"`
-	LastUpdated string `json:"LastUpdated"`
-}
-
-// httpRequestValue is the httpTrigger value (HttpRequestExtensions.GetRequestAsJObject).
-type httpRequestValue struct {
-	URL        string              `json:"Url"`
-	Method     string              `json:"Method"`
-	Query      map[string]string   `json:"Query"`
-	Headers    map[string][]string `json:"Headers"`
-	Params     map[string]string   `json:"Params,omitempty"`
-	Identities []any               `json:"Identities"`
-	Body       *string             `json:"Body,omitempty"`
 }

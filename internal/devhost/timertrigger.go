@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 // timerState is one timer function's schedule status. The real host keeps it
@@ -27,7 +29,7 @@ func newTimerState(s *Schedule, useMonitor *bool) *timerState {
 	return &timerState{sched: s, monitor: monitor}
 }
 
-func (t *timerState) status(next time.Time) *timerScheduleStatus {
+func (t *timerState) status(next time.Time) *funchost.ScheduleStatus {
 	if !t.monitor {
 		return nil
 	}
@@ -38,18 +40,18 @@ func (t *timerState) status(next time.Time) *timerScheduleStatus {
 		last = time.Time{}.UTC()
 		upd = last
 	}
-	return &timerScheduleStatus{Last: dotnetOffset(last), Next: dotnetOffset(next), LastUpdated: dotnetOffset(upd)}
+	return &funchost.ScheduleStatus{Last: dotnetOffset(last), Next: dotnetOffset(next), LastUpdated: dotnetOffset(upd)}
 }
 
 // scheduledInfo is the TimerInfo of the run due at due: Next is that due time.
-func (t *timerState) scheduledInfo(due time.Time) timerInfo {
-	return timerInfo{Schedule: timerSchedule{AdjustForDST: true}, ScheduleStatus: t.status(due)}
+func (t *timerState) scheduledInfo(due time.Time) funchost.TimerInfo {
+	return funchost.TimerInfo{Schedule: funchost.TimerSchedule{AdjustForDST: true}, ScheduleStatus: t.status(due)}
 }
 
 // manualInfo is the TimerInfo of a run fired through the admin endpoint:
 // Next is the next time on the schedule, IsPastDue false.
-func (t *timerState) manualInfo(now time.Time) timerInfo {
-	return timerInfo{Schedule: timerSchedule{AdjustForDST: true}, ScheduleStatus: t.status(t.sched.Next(now))}
+func (t *timerState) manualInfo(now time.Time) funchost.TimerInfo {
+	return funchost.TimerInfo{Schedule: funchost.TimerSchedule{AdjustForDST: true}, ScheduleStatus: t.status(t.sched.Next(now))}
 }
 
 func (t *timerState) ran(due time.Time) {

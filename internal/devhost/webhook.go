@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 // serveWebhook is POST /runtime/webhooks/eventgrid?functionName=<Name>, the
@@ -99,11 +101,7 @@ func validationCode(body []byte) (string, bool) {
 	if json.Unmarshal(body, &obj) != nil || len(obj.Data) == 0 {
 		return "", false
 	}
-	data := obj.Data
-	var s string
-	if json.Unmarshal(data, &s) == nil { // double-encoded in the CloudEvent validation event
-		data = json.RawMessage(s)
-	}
+	data := funchost.Unwrap(obj.Data) // double-encoded in the CloudEvent validation event
 	var v struct {
 		ValidationCode string `json:"validationCode"`
 	}

@@ -9,16 +9,6 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
 
-// Deleted says what DeleteVersion removed.
-type Deleted struct {
-	// AlreadyGone: the blob was not there (deleted earlier, e.g. by an
-	// interrupted sweep run or the lifecycle backstop).
-	AlreadyGone bool
-	// VersionDeleted: the blob version named by versionID was removed too
-	// (only where the account keeps versions).
-	VersionDeleted bool
-}
-
 // DeleteVersion deletes one recorded blob version: the base blob with all
 // its snapshots, only while its ETag is still etag (If-Match), and then,
 // when versionID is not empty, that version itself by id, which versioning
@@ -35,8 +25,8 @@ type Deleted struct {
 //
 // Azurite implements neither versions nor version deletes (docs/platform-facts.md), so
 // the version step runs only against Azure.
-func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (Deleted, error) {
-	var out Deleted
+func (s *Store) DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error) {
+	var out clip.BlobDeleted
 	if etag == "" {
 		return out, clip.Errorf(clip.Internal, "", "refusing to delete %s/%s without an ETag: it would be an unconditional delete", container, name)
 	}

@@ -10,20 +10,15 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
-
-// HashOptions tunes Hash.
-type HashOptions struct {
-	RangeBytes  int64 // size of each ranged GET
-	Parallelism int   // ranged GETs in flight
-}
 
 // Hash streams one blob version (If-Match etag on every range) through
 // SHA-256 and returns the hex digest and the bytes read. Ranges are fetched
 // in parallel but hashed in order; memory is bounded by about
 // (Parallelism+2)×RangeBytes whatever the blob's size. A changed blob is a
 // Conflict (BLOB_CHANGED), a vanished one NotFound (BLOB_GONE).
-func (s *Store) Hash(ctx context.Context, container, name, etag string, size int64, o HashOptions) (string, int64, error) {
+func (s *Store) Hash(ctx context.Context, container, name, etag string, size int64, o clip.HashOptions) (string, int64, error) {
 	if o.RangeBytes <= 0 {
 		o.RangeBytes = 16 << 20
 	}

@@ -76,7 +76,7 @@ func TestHashMatchesAcrossRangeBoundaries(t *testing.T) {
 		content := random(size)
 		etag := put(t, s, "uploads", "x", content)
 		want := sha256.Sum256(content)
-		got, n, err := s.Hash(ctx, "uploads", "x", etag, int64(size), blobstore.HashOptions{RangeBytes: rng, Parallelism: 3})
+		got, n, err := s.Hash(ctx, "uploads", "x", etag, int64(size), clip.HashOptions{RangeBytes: rng, Parallelism: 3})
 		if err != nil || n != int64(size) || got != hex.EncodeToString(want[:]) {
 			t.Fatalf("size %d: got %s (%d bytes, %v)", size, got, n, err)
 		}
@@ -90,10 +90,10 @@ func TestHashRefusesAChangedOrMissingBlob(t *testing.T) {
 	_ = s.EnsureContainers(ctx, "uploads")
 	old := put(t, s, "uploads", "y", random(1000))
 	put(t, s, "uploads", "y", random(1000))
-	if _, _, err := s.Hash(ctx, "uploads", "y", old, 1000, blobstore.HashOptions{}); clip.CodeOf(err) != clip.CodeBlobChanged {
+	if _, _, err := s.Hash(ctx, "uploads", "y", old, 1000, clip.HashOptions{}); clip.CodeOf(err) != clip.CodeBlobChanged {
 		t.Fatalf("hash of an overwritten version: %v", err)
 	}
-	if _, _, err := s.Hash(ctx, "uploads", "nope", old, 1000, blobstore.HashOptions{}); clip.CodeOf(err) != clip.CodeBlobGone {
+	if _, _, err := s.Hash(ctx, "uploads", "nope", old, 1000, clip.HashOptions{}); clip.CodeOf(err) != clip.CodeBlobGone {
 		t.Fatalf("hash of a missing blob: %v", err)
 	}
 }

@@ -19,27 +19,15 @@ import (
 // Times are clip.TimeLayout strings (fixed width, UTC), so string
 // comparison is time order.
 
-// ClipRef names one clip record: its id and partition.
-type ClipRef struct {
-	ID        string `json:"id"`
-	OfficerID string `json:"officerId"`
-}
-
-// Page is one page of a query and the token to resume after it ("" = done).
-type Page[T any] struct {
-	Items        []T
-	Continuation string
-}
-
 // DueForDeletion pages through the clips whose stored schedule is due at
 // now and that no hold keeps: status verified or quarantined, no legal
 // hold, not held until released, retainUntil at or before now. It is a
 // candidate list only: the sweep re-reads each record and decides again.
-func (s *Store) DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (Page[ClipRef], error) {
+func (s *Store) DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (clip.Page[clip.Ref], error) {
 	q := "SELECT c.id, c.officerId FROM c WHERE c.type = @type AND c.status IN (@verified, @quarantined)" +
 		" AND c.retention.legalHold = false AND c.retention.heldUntilReleased = false" +
 		" AND c.retention.retainUntil <= @now"
-	return queryPage[ClipRef](ctx, s.clips, q, []azcosmos.QueryParameter{
+	return queryPage[clip.Ref](ctx, s.clips, q, []azcosmos.QueryParameter{
 		{Name: "@type", Value: clip.DocTypeClip},
 		{Name: "@verified", Value: string(clip.StatusVerified)},
 		{Name: "@quarantined", Value: string(clip.StatusQuarantined)},
@@ -51,10 +39,10 @@ func (s *Store) DueForDeletion(ctx context.Context, now time.Time, pageSize int,
 // confirmed yet (status deleted, no top-level deletedAt): a sweep run
 // stopped between marking the record and deleting the blob, or the blob
 // could not be deleted. The sweep finishes them.
-func (s *Store) PendingDeletions(ctx context.Context, pageSize int, continuation string) (Page[ClipRef], error) {
+func (s *Store) PendingDeletions(ctx context.Context, pageSize int, continuation string) (clip.Page[clip.Ref], error) {
 	q := "SELECT c.id, c.officerId FROM c WHERE c.type = @type AND c.status = @deleted" +
 		" AND (NOT IS_DEFINED(c.deletedAt) OR IS_NULL(c.deletedAt))"
-	return queryPage[ClipRef](ctx, s.clips, q, []azcosmos.QueryParameter{
+	return queryPage[clip.Ref](ctx, s.clips, q, []azcosmos.QueryParameter{
 		{Name: "@type", Value: clip.DocTypeClip},
 		{Name: "@deleted", Value: string(clip.StatusDeleted)},
 	}, pageSize, continuation, "listing unfinished deletions")
@@ -62,7 +50,7 @@ func (s *Store) PendingDeletions(ctx context.Context, pageSize int, continuation
 
 // ScanClips pages through every clip record (tools: reports, policy
 // recompute, audit verification of all chains).
-func (s *Store) ScanClips(ctx context.Context, pageSize int, continuation string) (Page[clip.Clip], error) {
+func (s *Store) ScanClips(ctx context.Context, pageSize int, continuation string) (clip.Page[clip.Clip], error) {
 	return queryPage[clip.Clip](ctx, s.clips, "SELECT * FROM c WHERE c.type = @type",
 		[]azcosmos.QueryParameter{{Name: "@type", Value: clip.DocTypeClip}}, pageSize, continuation, "scanning clips")
 }
@@ -71,7 +59,7 @@ func (s *Store) ScanClips(ctx context.Context, pageSize int, continuation string
 // not the officer (a filter query across partitions; GetClip is the point
 // read when the officer is known).
 func (s *Store) FindClip(ctx context.Context, id string) (clip.Clip, error) {
-	refs, err := queryPage[ClipRef](ctx, s.clips, "SELECT c.id, c.officerId FROM c WHERE c.id = @id AND c.type = @type",
+	refs, err := queryPage[clip.Ref](ctx, s.clips, "SELECT c.id, c.officerId FROM c WHERE c.id = @id AND c.type = @type",
 		[]azcosmos.QueryParameter{{Name: "@id", Value: id}, {Name: "@type", Value: clip.DocTypeClip}}, 10, "", "finding clip "+id)
 	if err != nil {
 		return clip.Clip{}, err
@@ -88,7 +76,7 @@ func (s *Store) FindClip(ctx context.Context, id string) (clip.Clip, error) {
 }
 
 // queryPage runs one page of a cross-partition query.
-func queryPage[T any](ctx context.Context, c *azcosmos.ContainerClient, q string, params []azcosmos.QueryParameter, pageSize int, continuation, what string) (Page[T], error) {
+func queryPage[T any](ctx context.Context, c *azcosmos.ContainerClient, q string, params []azcosmos.QueryParameter, pageSize int, continuation, what string) (clip.Page[T], error) {
 	opts := &azcosmos.QueryOptions{QueryParameters: params}
 	if pageSize > 0 {
 		opts.PageSizeHint = int32(pageSize)
@@ -97,7 +85,7 @@ func queryPage[T any](ctx context.Context, c *azcosmos.ContainerClient, q string
 		opts.ContinuationToken = &continuation
 	}
 	pager := c.NewQueryItemsPager(q, azcosmos.NewPartitionKey(), opts)
-	var out Page[T]
+	var out clip.Page[T]
 	if !pager.More() {
 		return out, nil
 	}

@@ -70,7 +70,7 @@ func TestRetentionQueriesAcrossPartitions(t *testing.T) {
 			}
 		}
 	}
-	collect := func(next func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error)) []string {
+	collect := func(next func(cont string) (clip.Page[clip.Ref], error)) []string {
 		var ids []string
 		cont, pages := "", 0
 		for {
@@ -97,11 +97,11 @@ func TestRetentionQueriesAcrossPartitions(t *testing.T) {
 	}
 	slices.Sort(wantDue)
 	slices.Sort(wantPending)
-	due := collect(func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) { return s.DueForDeletion(ctx, now, 2, cont) })
+	due := collect(func(cont string) (clip.Page[clip.Ref], error) { return s.DueForDeletion(ctx, now, 2, cont) })
 	if !slices.Equal(due, wantDue) {
 		t.Errorf("due %v\nwant %v", due, wantDue)
 	}
-	pending := collect(func(cont string) (cosmosdb.Page[cosmosdb.ClipRef], error) { return s.PendingDeletions(ctx, 2, cont) })
+	pending := collect(func(cont string) (clip.Page[clip.Ref], error) { return s.PendingDeletions(ctx, 2, cont) })
 	if !slices.Equal(pending, wantPending) {
 		t.Errorf("pending %v\nwant %v", pending, wantPending)
 	}

@@ -7,7 +7,6 @@
 package eventgrid
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -17,6 +16,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/messaging/eventgrid/azsystemevents"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 // Kind says what an event is to the ingest function.
@@ -63,14 +64,7 @@ type BlobCreated struct {
 // Parse parses one trigger value. A value that is not an event at all is a
 // clip.Invalid error with CodeEventMalformed.
 func Parse(raw []byte) (Event, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) > 0 && raw[0] == '"' { // a JSON string holding JSON
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return Event{}, malformed("event string: %v", err)
-		}
-		raw = bytes.TrimSpace([]byte(s))
-	}
+	raw = funchost.Unwrap(raw) // a JSON string holding the event, as the real host sends it
 	if len(raw) > 0 && raw[0] == '[' {
 		var arr []json.RawMessage
 		if err := json.Unmarshal(raw, &arr); err != nil {

@@ -8,4 +8,10 @@
 // and on every log line, panic recovery, and the mapping from an error's
 // kind to the answer (2xx for bad input that a retry cannot fix, 500 for
 // transient faults so the host retries).
+//
+// The trigger and output values of the types this project binds (HTTP
+// request and response, timer info) and the unwrapping of values the real
+// host double-encodes (Unwrap, DecodeValue) are defined here once, for the
+// handler and for the local host (internal/devhost) alike; testdata/ holds
+// recorded payloads in the real host's shapes.
 package funchost

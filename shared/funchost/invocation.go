@@ -24,7 +24,7 @@ func (inv *Invocation) Trigger(name string, code clip.Code, v any) error {
 	if !ok {
 		return clip.Errorf(clip.Invalid, code, "the host sent no value for binding %q", name)
 	}
-	if err := decodeValue(raw, v); err != nil {
+	if err := DecodeValue(raw, v); err != nil {
 		return clip.Errorf(clip.Invalid, code, "binding %q: %v", name, err)
 	}
 	return nil
@@ -37,7 +37,7 @@ func (inv *Invocation) Metadata(name string, v any) (ok bool, err error) {
 	if !present {
 		return false, nil
 	}
-	return true, decodeValue(raw, v)
+	return true, DecodeValue(raw, v)
 }
 
 // RawData returns the raw JSON of a binding value (for recorded payloads).

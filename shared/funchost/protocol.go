@@ -22,33 +22,30 @@ type Response struct {
 	ReturnValue any            `json:"ReturnValue"`
 }
 
-// decodeValue decodes a trigger or metadata value that may arrive as a JSON
-// value, as a JSON string holding JSON, or — what the real host does for
-// every value that is not an object — as a JSON string holding a JSON
-// string holding the value (e.g. a queue message "hello" arrives as
-// "\"hello\""). Strings are unwrapped until what is inside is not itself
-// a JSON string literal. Into a *string it yields the text itself.
-func decodeValue(raw json.RawMessage, v any) error {
+// DecodeValue decodes a trigger or metadata value into v. The value may
+// arrive as a JSON value, as a JSON string holding JSON, or — what the real
+// host does for every value that is not an object — as a JSON string
+// holding a JSON string holding the value (a queue message "hello" arrives
+// as "\"hello\""): Unwrap peels those. Into a *string it yields the text
+// itself (a structured value: its JSON); into anything else, a string's
+// content is decoded as JSON (so "1" decodes into an int). Numbers decode
+// as json.Number into an interface. An absent or null value is an error.
+func DecodeValue(raw json.RawMessage, v any) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return fmt.Errorf("value is absent or null")
 	}
-	for len(raw) > 0 && raw[0] == '"' {
+	raw = Unwrap(raw)
+	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return err
-		}
-		inner := bytes.TrimSpace([]byte(s))
-		if len(inner) > 1 && inner[0] == '"' && json.Valid(inner) {
-			raw = inner // one more level of encoding
-			continue
 		}
 		if sp, ok := v.(*string); ok {
 			*sp = s
 			return nil
 		}
-		raw = inner
-		break
+		raw = bytes.TrimSpace([]byte(s))
 	}
 	if sp, ok := v.(*string); ok {
 		// A structured value asked for as text: hand over its JSON.

@@ -98,12 +98,12 @@ func TestDecodeValueText(t *testing.T) {
 		`{"v":1}`:             `{"v":1}`,
 	} {
 		var got string
-		if err := decodeValue([]byte(raw), &got); err != nil || got != want {
-			t.Errorf("decodeValue(%s) = %q, %v; want %q", raw, got, err, want)
+		if err := DecodeValue([]byte(raw), &got); err != nil || got != want {
+			t.Errorf("DecodeValue(%s) = %q, %v; want %q", raw, got, err, want)
 		}
 	}
 	var v struct{ V int }
-	if err := decodeValue([]byte(`"\"{\\\"V\\\":1}\""`), &v); err != nil || v.V != 1 {
+	if err := DecodeValue([]byte(`"\"{\\\"V\\\":1}\""`), &v); err != nil || v.V != 1 {
 		t.Errorf("double-encoded object: %+v %v", v, err)
 	}
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 var recMu sync.Mutex
@@ -40,15 +42,11 @@ func record(fn string, r *http.Request, body []byte) {
 	f.Write(append(line, '\n'))
 }
 
-// unwrap peels JSON strings until it reaches a non-string or plain text.
+// unwrap is a value's text, double-encoding peeled (funchost.DecodeValue).
 func unwrap(raw json.RawMessage) string {
-	s := string(raw)
-	for strings.HasPrefix(s, `"`) {
-		var inner string
-		if json.Unmarshal([]byte(s), &inner) != nil {
-			break
-		}
-		s = inner
+	var s string
+	if funchost.DecodeValue(raw, &s) != nil {
+		return string(raw)
 	}
 	return s
 }

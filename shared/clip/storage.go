@@ -1,0 +1,48 @@
+package clip
+
+import "time"
+
+// The values the functions exchange with blob storage and the record
+// store, named in the domain: the interfaces the functions consume
+// (functions.Blobs, Records, RetentionBlobs, RetentionRecords) name no
+// adapter type, and shared/blobstore and shared/cosmosdb return these.
+
+// BlobProperties is what ingest needs from a blob's properties.
+type BlobProperties struct {
+	ETag         string
+	Size         int64
+	ContentType  string
+	LastModified time.Time
+	VersionID    string
+	// Metadata as the SDK returns it (it canonicalises key case, e.g.
+	// "Officerid"): compare keys case-insensitively, as ParseMetadata does.
+	Metadata map[string]string
+}
+
+// HashOptions tunes the streamed hash of a blob version.
+type HashOptions struct {
+	RangeBytes  int64 // size of each ranged GET
+	Parallelism int   // ranged GETs in flight
+}
+
+// BlobDeleted says what deleting a recorded blob version removed.
+type BlobDeleted struct {
+	// AlreadyGone: the blob was not there (deleted earlier, e.g. by an
+	// interrupted sweep run or the lifecycle backstop).
+	AlreadyGone bool
+	// VersionDeleted: the blob version named by versionID was removed too
+	// (only where the account keeps versions).
+	VersionDeleted bool
+}
+
+// Ref names one clip record: its id and partition.
+type Ref struct {
+	ID        string `json:"id"`
+	OfficerID string `json:"officerId"`
+}
+
+// Page is one page of a query and the token to resume after it ("" = done).
+type Page[T any] struct {
+	Items        []T
+	Continuation string
+}
