@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 func testKey(t *testing.T) ed25519.PrivateKey {
@@ -265,7 +266,7 @@ func TestEasyAuthThroughHost(t *testing.T) {
 	}
 	var inv struct {
 		Data struct {
-			Req httpRequestValue `json:"req"`
+			Req funchost.HTTPRequest `json:"req"`
 		}
 		Metadata struct {
 			Headers map[string]string
