@@ -1,8 +1,6 @@
 package functions
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"strings"
 	"unicode"
 
@@ -13,14 +11,6 @@ import (
 // Who is acting on a ClipManage request: the platform's principal headers,
 // trusted only when BWV_TRUST_PRINCIPAL_HEADERS says authentication is on.
 
-// Headers the platform sets for an authenticated caller (App Service
-// Authentication). They are trustworthy only because the platform strips
-// them from incoming requests when authentication is on (docs/runbook.md).
-const (
-	HeaderPrincipalName = "X-MS-CLIENT-PRINCIPAL-NAME"
-	HeaderPrincipal     = "X-MS-CLIENT-PRINCIPAL"
-)
-
 // actorOf resolves who is acting: the platform's authenticated principal
 // when present and trusted, else the body's actor, marked unauthenticated.
 // The principal headers are trusted only when the platform's
@@ -30,8 +20,8 @@ const (
 func actorOf(req funchost.HTTPRequest, body ManageRequest, trust bool) (ResolvedActor, error) {
 	var name string
 	if trust {
-		name = strings.TrimSpace(req.Header(HeaderPrincipalName))
-		if p := strings.TrimSpace(req.Header(HeaderPrincipal)); p != "" {
+		name = strings.TrimSpace(req.Header(funchost.HeaderClientPrincipalName))
+		if p := strings.TrimSpace(req.Header(funchost.HeaderClientPrincipal)); p != "" {
 			n, err := principalName(p)
 			if err != nil {
 				return ResolvedActor{}, err
@@ -48,40 +38,19 @@ func actorOf(req funchost.HTTPRequest, body ManageRequest, trust bool) (Resolved
 	switch {
 	case name == "":
 		return ResolvedActor{}, clip.Errorf(clip.Invalid, clip.CodeActorMissing,
-			"no authenticated principal (%s) and no \"actor\" in the body: say who is making the change", HeaderPrincipalName)
+			"no authenticated principal (%s) and no \"actor\" in the body: say who is making the change", funchost.HeaderClientPrincipalName)
 	case len(name) > 256 || strings.ContainsFunc(name, unicode.IsControl):
 		return ResolvedActor{}, clip.Errorf(clip.Invalid, clip.CodeActorInvalid, "the actor must be at most 256 printable characters")
 	}
 	return ResolvedActor{Name: name, Authenticated: auth}, nil
 }
 
-// principalName decodes X-MS-CLIENT-PRINCIPAL (base64 JSON with auth_typ,
-// name_typ and claims) and returns the claim its name_typ names, or a
-// usual name claim.
+// principalName decodes X-MS-CLIENT-PRINCIPAL and returns the name it
+// carries ("" when none).
 func principalName(header string) (string, error) {
-	raw, err := base64.StdEncoding.DecodeString(header)
+	p, err := funchost.DecodeClientPrincipal(header)
 	if err != nil {
-		raw, err = base64.RawURLEncoding.DecodeString(strings.TrimRight(header, "="))
+		return "", clip.Errorf(clip.Invalid, clip.CodePrincipalMalformed, "%v", err)
 	}
-	var p struct {
-		NameType string `json:"name_typ"`
-		Claims   []struct {
-			Type  string `json:"typ"`
-			Value string `json:"val"`
-		} `json:"claims"`
-	}
-	if err == nil {
-		err = json.Unmarshal(raw, &p)
-	}
-	if err != nil {
-		return "", clip.Errorf(clip.Invalid, clip.CodePrincipalMalformed, "%s is not base64-encoded JSON: %v", HeaderPrincipal, err)
-	}
-	for _, want := range []string{p.NameType, "name", "preferred_username", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"} {
-		for _, c := range p.Claims {
-			if want != "" && c.Type == want && strings.TrimSpace(c.Value) != "" {
-				return strings.TrimSpace(c.Value), nil
-			}
-		}
-	}
-	return "", nil
+	return p.Name(), nil
 }

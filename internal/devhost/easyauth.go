@@ -2,7 +2,6 @@ package devhost
 
 import (
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 )
 
 // The emulation of App Service Authentication ("Easy Auth" v2, Microsoft
@@ -31,25 +31,6 @@ import (
 // The only local difference is who signs the token: a key under .local/
 // instead of Entra ID.
 
-// Principal headers set by the platform.
-const (
-	HeaderClientPrincipal     = "X-MS-CLIENT-PRINCIPAL"
-	HeaderClientPrincipalName = "X-MS-CLIENT-PRINCIPAL-NAME"
-	HeaderClientPrincipalID   = "X-MS-CLIENT-PRINCIPAL-ID"
-	HeaderClientPrincipalIDP  = "X-MS-CLIENT-PRINCIPAL-IDP"
-)
-
-// Claim types of the principal as App Service's default claims mapping
-// writes them for Entra ID: name_typ and role_typ are the .NET
-// ClaimsIdentity name URI and "roles" (the claim type the roles carry);
-// the Entra short names (name, preferred_username, roles) stay as they
-// are; oid is mapped to its URI.
-const (
-	principalNameType = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
-	principalRoleType = "roles"
-	claimObjectID     = "http://schemas.microsoft.com/identity/claims/objectidentifier"
-)
-
 // EasyAuthOptions turn the emulation on. With Enabled, KeyPath (default
 // <ScriptRoot>/.local/auth/signing-key) is read, or created once.
 type EasyAuthOptions struct {
@@ -57,19 +38,6 @@ type EasyAuthOptions struct {
 	KeyPath string
 	// Now is the clock tokens are checked against; default time.Now.
 	Now func() time.Time
-}
-
-// clientPrincipal is the decoded X-MS-CLIENT-PRINCIPAL.
-type clientPrincipal struct {
-	AuthType string           `json:"auth_typ"`
-	Claims   []principalClaim `json:"claims"`
-	NameType string           `json:"name_typ"`
-	RoleType string           `json:"role_typ"`
-}
-
-type principalClaim struct {
-	Type  string `json:"typ"`
-	Value string `json:"val"`
 }
 
 // easyAuth is the emulation's state: the public key tokens must verify with.
@@ -98,16 +66,11 @@ func newEasyAuth(o EasyAuthOptions, scriptRoot string) (*easyAuth, error) {
 	return &easyAuth{pub: key.Public().(ed25519.PublicKey), now: now, keyPath: path}, nil
 }
 
-// isPrincipalHeader: X-MS-CLIENT-PRINCIPAL and every X-MS-CLIENT-PRINCIPAL-*.
-func isPrincipalHeader(name string) bool {
-	return strings.HasPrefix(strings.ToUpper(name), HeaderClientPrincipal)
-}
-
 // wrap puts the emulation in front of next: strip, verify, inject.
 func (a *easyAuth) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for k := range r.Header {
-			if isPrincipalHeader(k) {
+			if funchost.IsPrincipalHeader(k) {
 				delete(r.Header, k) // always, token or not, as the platform does
 			}
 		}
@@ -141,36 +104,36 @@ func (a *easyAuth) verify(r *http.Request) (TokenClaims, error) {
 
 // principalHeaders are the headers App Service sets for a verified token.
 func principalHeaders(c TokenClaims) map[string]string {
-	claims := []principalClaim{
-		{"aud", c.Audience},
-		{"iss", c.Issuer},
-		{"iat", strconv.FormatInt(c.IssuedAt, 10)},
+	claims := []funchost.Claim{
+		{Type: "aud", Value: c.Audience},
+		{Type: "iss", Value: c.Issuer},
+		{Type: "iat", Value: strconv.FormatInt(c.IssuedAt, 10)},
 	}
 	if c.NotBefore != 0 {
-		claims = append(claims, principalClaim{"nbf", strconv.FormatInt(c.NotBefore, 10)})
+		claims = append(claims, funchost.Claim{Type: "nbf", Value: strconv.FormatInt(c.NotBefore, 10)})
 	}
-	claims = append(claims, principalClaim{"exp", strconv.FormatInt(c.Expires, 10)}, principalClaim{"name", c.Name})
+	claims = append(claims, funchost.Claim{Type: "exp", Value: strconv.FormatInt(c.Expires, 10)}, funchost.Claim{Type: "name", Value: c.Name})
 	if c.ObjectID != "" {
-		claims = append(claims, principalClaim{claimObjectID, c.ObjectID})
+		claims = append(claims, funchost.Claim{Type: funchost.ClaimTypeObjectID, Value: c.ObjectID})
 	}
 	if c.PreferredUsername != "" {
-		claims = append(claims, principalClaim{"preferred_username", c.PreferredUsername})
+		claims = append(claims, funchost.Claim{Type: "preferred_username", Value: c.PreferredUsername})
 	}
 	for _, role := range c.Roles {
-		claims = append(claims, principalClaim{"roles", role})
+		claims = append(claims, funchost.Claim{Type: "roles", Value: role})
 	}
-	p, _ := json.Marshal(clientPrincipal{AuthType: "aad", Claims: claims, NameType: principalNameType, RoleType: principalRoleType})
+	p := funchost.ClientPrincipal{AuthType: "aad", Claims: claims, NameType: funchost.ClaimTypeName, RoleType: funchost.ClaimTypeRoles}
 	name := c.PreferredUsername
 	if name == "" {
 		name = c.Name
 	}
 	h := map[string]string{
-		HeaderClientPrincipal:     base64.StdEncoding.EncodeToString(p),
-		HeaderClientPrincipalName: name,
-		HeaderClientPrincipalIDP:  "aad",
+		funchost.HeaderClientPrincipal:     p.Encode(),
+		funchost.HeaderClientPrincipalName: name,
+		funchost.HeaderClientPrincipalIDP:  "aad",
 	}
 	if c.ObjectID != "" {
-		h[HeaderClientPrincipalID] = c.ObjectID
+		h[funchost.HeaderClientPrincipalID] = c.ObjectID
 	}
 	return h
 }

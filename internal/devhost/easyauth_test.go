@@ -173,13 +173,13 @@ func TestSigningKeyFile(t *testing.T) {
 }
 
 // principalOf decodes the X-MS-CLIENT-PRINCIPAL the handler saw.
-func principalOf(t *testing.T, v string) clientPrincipal {
+func principalOf(t *testing.T, v string) funchost.ClientPrincipal {
 	t.Helper()
 	b, err := base64.StdEncoding.DecodeString(v)
 	if err != nil {
 		t.Fatalf("X-MS-CLIENT-PRINCIPAL %q is not standard base64: %v", v, err)
 	}
-	var p clientPrincipal
+	var p funchost.ClientPrincipal
 	if err := json.Unmarshal(b, &p); err != nil {
 		t.Fatalf("X-MS-CLIENT-PRINCIPAL is not the JSON shape: %v\n%s", err, b)
 	}
@@ -277,25 +277,25 @@ func TestEasyAuthThroughHost(t *testing.T) {
 	}
 	principal := map[string][]string{}
 	for k, v := range inv.Data.Req.Headers {
-		if isPrincipalHeader(k) {
+		if funchost.IsPrincipalHeader(k) {
 			principal[strings.ToUpper(k)] = v
 		}
 	}
 	oid := StableObjectID("DC 4471 Smith")
-	want := map[string]string{HeaderClientPrincipalName: "DC 4471 Smith", HeaderClientPrincipalID: oid, HeaderClientPrincipalIDP: "aad"}
+	want := map[string]string{funchost.HeaderClientPrincipalName: "DC 4471 Smith", funchost.HeaderClientPrincipalID: oid, funchost.HeaderClientPrincipalIDP: "aad"}
 	for k, v := range want {
 		if got := principal[k]; len(got) != 1 || got[0] != v {
 			t.Errorf("%s = %q, want exactly [%q]", k, got, v)
 		}
 	}
-	if got := principal[HeaderClientPrincipal]; len(got) != 1 {
-		t.Fatalf("%s = %q, want exactly one", HeaderClientPrincipal, got)
+	if got := principal[funchost.HeaderClientPrincipal]; len(got) != 1 {
+		t.Fatalf("%s = %q, want exactly one", funchost.HeaderClientPrincipal, got)
 	}
 	if len(principal) != 4 {
 		t.Errorf("principal headers = %v, want exactly the four injected ones", principal)
 	}
-	p := principalOf(t, principal[HeaderClientPrincipal][0])
-	if p.AuthType != "aad" || p.NameType != principalNameType || p.RoleType != "roles" {
+	p := principalOf(t, principal[funchost.HeaderClientPrincipal][0])
+	if p.AuthType != "aad" || p.NameType != funchost.ClaimTypeName || p.RoleType != "roles" {
 		t.Errorf("principal = %+v", p)
 	}
 	claims := map[string][]string{}
@@ -303,11 +303,11 @@ func TestEasyAuthThroughHost(t *testing.T) {
 		claims[c.Type] = append(claims[c.Type], c.Value)
 	}
 	if strings.Join(claims["name"], "|") != "DC 4471 Smith" || strings.Join(claims["roles"], "|") != "Evidence.Manage|Evidence.Read" ||
-		strings.Join(claims[claimObjectID], "") != oid || strings.Join(claims["aud"], "") != TokenAudience || strings.Join(claims["iss"], "") != TokenIssuer ||
+		strings.Join(claims[funchost.ClaimTypeObjectID], "") != oid || strings.Join(claims["aud"], "") != TokenAudience || strings.Join(claims["iss"], "") != TokenIssuer ||
 		len(claims["exp"]) != 1 || len(claims["iat"]) != 1 || strings.Contains(string(recs[0].Body), "Chief Constable") {
 		t.Errorf("principal claims = %v; raw invocation %s", claims, recs[0].Body)
 	}
-	if inv.Metadata.Headers[http.CanonicalHeaderKey(HeaderClientPrincipalName)] != "DC 4471 Smith" {
+	if inv.Metadata.Headers[http.CanonicalHeaderKey(funchost.HeaderClientPrincipalName)] != "DC 4471 Smith" {
 		t.Errorf("Metadata.Headers = %v", inv.Metadata.Headers)
 	}
 }
