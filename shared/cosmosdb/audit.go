@@ -93,21 +93,27 @@ func sortEntries(es []audit.Entry) {
 	slices.SortFunc(es, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
 }
 
+// AttemptDetails are the detail keys that name the attempt rather than the
+// transition: the retention sweep's "runId" (a retry by the next run adopts
+// the entry an interrupted run wrote, and builds its certificate from it).
+// SameTransition ignores them and nothing else.
+var AttemptDetails = []string{"runId"}
+
 // SameTransition reports whether a stored entry records the transition e
 // describes: the same action, actor, authenticated flag, justification and
-// details. Time, sequence and hashes are not compared (a retry has its own
-// time; the slot gives the rest).
+// details (except AttemptDetails). Time, sequence and hashes are not
+// compared (a retry has its own time; the slot gives the rest).
 func SameTransition(stored, e audit.Entry) bool {
 	return stored.Action == e.Action && stored.Actor == e.Actor && stored.ActorAuthenticated == e.ActorAuthenticated &&
-		stored.Justification == e.Justification && maps.Equal(nonEmpty(stored.Details), nonEmpty(e.Details))
+		stored.Justification == e.Justification && maps.Equal(transitionDetails(stored.Details), transitionDetails(e.Details))
 }
 
-// nonEmpty is m without empty values (absent and "" compare equal, as the
-// stored JSON may drop them).
-func nonEmpty(m map[string]string) map[string]string {
+// transitionDetails is m without AttemptDetails and empty values (absent
+// and "" compare equal, as the stored JSON may drop them).
+func transitionDetails(m map[string]string) map[string]string {
 	out := make(map[string]string, len(m))
 	for k, v := range m {
-		if v != "" {
+		if v != "" && !slices.Contains(AttemptDetails, k) {
 			out[k] = v
 		}
 	}
