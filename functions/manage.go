@@ -35,9 +35,8 @@ type ManageRequest struct {
 	Justification string   `json:"justification"`
 	Categories    []string `json:"categories,omitempty"`
 	IncidentRefs  []string `json:"incidentRefs,omitempty"`
-	// Actor is accepted for old clients only when it repeats the
-	// authenticated person's name (else ACTOR_MISMATCH): who acts is
-	// always taken from the platform's principal, never from the body.
+	// Actor is accepted for old clients and ignored: who acts is always
+	// the platform's authenticated principal, never a name in the body.
 	Actor string `json:"actor,omitempty"`
 }
 
@@ -177,10 +176,7 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	case len(just) > maxJustification:
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeJustificationTooLong, "the justification has %d characters; at most %d", len(just), maxJustification)
 	}
-	if err := checkBodyActor(body, who); err != nil {
-		return ManageResponse{}, "", err
-	}
-	actor := who.ResolvedActor
+	actor := who.ResolvedActor // never the body's "actor"
 	mutate, err := a.mutation(action, body)
 	if err != nil {
 		return ManageResponse{}, "", err

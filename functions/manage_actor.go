@@ -53,14 +53,3 @@ func authenticate(req funchost.HTTPRequest, trust bool) (caller, error) {
 	}
 	return caller{ResolvedActor: ResolvedActor{Name: name, Authenticated: true}, roles: p.Roles()}, nil
 }
-
-// checkBodyActor refuses a body whose "actor" names someone other than the
-// authenticated person: the field is kept for old clients, but it can only
-// repeat who the token says is acting.
-func checkBodyActor(body ManageRequest, who caller) error {
-	if a := strings.TrimSpace(body.Actor); a != "" && a != who.Name {
-		return clip.Errorf(clip.Invalid, clip.CodeActorMismatch,
-			"the body's \"actor\" %q is not the authenticated person %q: the actor is taken from your token; leave \"actor\" out", truncate(a, 64), who.Name)
-	}
-	return nil
-}

@@ -384,7 +384,6 @@ func TestManageRefusesBadRequestsWithReasonCodes(t *testing.T) {
 		{"If-Match *", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": "*"}, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchWildcard},
 		{"If-Match empty ETag", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": `""`}, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchEmpty},
 		{"If-Match weak empty ETag", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": `W/""`}, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchEmpty},
-		{"body actor is someone else", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": etag, "X-MS-CLIENT-PRINCIPAL": principalHeader("PS 1 Real", allRoles...)}, body: body(functions.ManageRequest{Justification: "x", Actor: "Chief Constable"})}, 400, clip.CodeActorMismatch},
 		{"GET without purpose", manageCall{method: "GET", id: c.ID, noPurpose: true}, 400, clip.CodePurposeRequired},
 		{"GET with a blank purpose", manageCall{method: "GET", id: c.ID, query: map[string]string{"purpose": "   "}}, 400, clip.CodePurposeRequired},
 		{"GET with a purpose too long", manageCall{method: "GET", id: c.ID, query: map[string]string{"purpose": strings.Repeat("p", 257)}}, 400, clip.CodePurposeInvalid},
@@ -504,7 +503,8 @@ func TestManageTrustsPrincipalHeadersOnlyWhenConfigured(t *testing.T) {
 	if r := hold(e.h, c, nil, "PC 12 Jones"); r.status != 401 || r.problem().Code != clip.CodeAuthenticationRequired {
 		t.Fatalf("no principal, body actor: %d %s", r.status, r.body)
 	}
-	r := hold(e.h, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": principal}, "")
+	// A name in the body is ignored: the principal is the actor.
+	r := hold(e.h, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": principal}, "PC 12 Jones")
 	if r.status != 200 || r.ok().Actor.Name != "dpo@force.police.uk" || !r.ok().Actor.Authenticated {
 		t.Fatalf("trusted: %d %s", r.status, r.body)
 	}

@@ -6,7 +6,6 @@ package clip
 const (
 	CodeAuthenticationRequired Code = "AUTHENTICATION_REQUIRED" // 401: no platform-authenticated principal (or the platform's authentication is off)
 	CodeRoleRequired           Code = "ROLE_REQUIRED"           // 403: the principal lacks the app role the request needs
-	CodeActorMismatch          Code = "ACTOR_MISMATCH"          // 400: the body's "actor" names someone other than the authenticated person
 	CodePurposeRequired        Code = "PURPOSE_REQUIRED"        // 400: a read must say why (?purpose=)
 	CodePurposeInvalid         Code = "PURPOSE_INVALID"         // 400: purpose longer than 256 characters or not printable
 	CodeIfMatchWildcard        Code = "IF_MATCH_WILDCARD"       // 428: If-Match: * names no state the change was decided on
