@@ -137,24 +137,24 @@ type raceRecords struct {
 	secondAppendReturn chan struct{}
 }
 
+// count adds one call to *n and returns the new count.
+func (r *raceRecords) count(n *int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*n++
+	return *n
+}
+
 func (r *raceRecords) AppendAudit(ctx context.Context, id string, head clip.AuditHead, e audit.Entry) (audit.Entry, clip.AuditHead, error) {
 	got, h, err := r.Records.AppendAudit(ctx, id, head, e)
-	r.mu.Lock()
-	r.appends++
-	n := r.appends
-	r.mu.Unlock()
-	if n == 2 {
+	if r.count(&r.appends) == 2 {
 		close(r.secondAppendReturn)
 	}
 	return got, h, err
 }
 
 func (r *raceRecords) ReplaceClip(ctx context.Context, c clip.Clip) (clip.Clip, error) {
-	r.mu.Lock()
-	r.replaces++
-	n := r.replaces
-	r.mu.Unlock()
-	if n == 1 {
+	if r.count(&r.replaces) == 1 {
 		close(r.firstReplacing)
 		select {
 		case <-r.secondAppendReturn:
