@@ -37,9 +37,8 @@ const (
 // AnchoringNotAvailable is the manifest's anchoring status in this version.
 const AnchoringNotAvailable = "not available in this version"
 
-// ActionDisclosed is the audit action export appends (shared/audit has no
-// constant for it yet; the value is the contract, docs/schema.md).
-const ActionDisclosed = "disclosed"
+// ActionDisclosed is the audit action export appends.
+const ActionDisclosed = audit.ActionDisclosed
 
 // Details keys of the "disclosed" entry.
 const (
