@@ -16,11 +16,9 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/internal/disclosure"
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
-	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 )
 
 // TestExportDisclosureBundle drives bwv export and bwv export verify against
@@ -30,29 +28,13 @@ import (
 // entry, or a changed manifest fails verify naming it; an unknown clip id
 // fails with its code and leaves no bundle.
 func TestExportDisclosureBundle(t *testing.T) {
-	az := localsvctest.Azurite(t)
-	cs := localsvctest.Cosmos(t)
 	ctx := context.Background()
-	t.Setenv("BWV_COSMOS_ENDPOINT", cs.Endpoint)
-	t.Setenv("BWV_COSMOS_KEY", cs.Key)
+	ls := startLocalStores(t, ctx)
+	az, cs, st, blobs := ls.az, ls.cs, ls.st, ls.blobs
 	settings := filepath.Join(t.TempDir(), "local.settings.json")
 	if err := localrun.WriteSettings(settings, map[string]string{
 		"AzureWebJobsStorage": az.ConnectionString, "BWV_COSMOS_ENDPOINT": cs.Endpoint, "BWV_COSMOS_KEY": cs.Key,
 	}, 0); err != nil {
-		t.Fatal(err)
-	}
-	st, err := cosmosdb.New(cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := blobs.EnsureContainers(ctx, "uploads", "quarantine"); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC)
@@ -96,23 +78,8 @@ func TestExportDisclosureBundle(t *testing.T) {
 	verified := seed("2026/03/01/AB1234/clip-1.mp4", 3<<20+17, false)
 	quarantined := seed("2026/03/01/AB1234/clip-2.mp4", 70_001, true)
 
-	bwv := func(args ...string) (int, string) {
-		t.Helper()
-		var out, errb bytes.Buffer
-		code := run(ctx, args, &out, &errb)
-		return code, out.String() + errb.String()
-	}
-	expect := func(code int, out string, wantCode int, wants ...string) {
-		t.Helper()
-		if code != wantCode {
-			t.Fatalf("exit %d, want %d:\n%s", code, wantCode, out)
-		}
-		for _, w := range wants {
-			if !strings.Contains(out, w) {
-				t.Fatalf("output lacks %q:\n%s", w, out)
-			}
-		}
-	}
+	cmd := cli{t: t, ctx: ctx}
+	bwv, expect := cmd.run, cmd.expect
 
 	outDir := t.TempDir()
 	code, out := bwv("export", verified.ID, quarantined.ID, "--out", outDir, "--purpose", "MG6 disclosure, case 01YX1234526",
