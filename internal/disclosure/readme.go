@@ -45,7 +45,7 @@ func readme(m Manifest, disclosed audit.Entry) []byte {
 	p("  5. the audit trail: each entry's prevHash is the previous entry's hash, seq runs 1..n, and")
 	p("     record.json's audit.seq/audit.hash are the last entry's seq/hash. Each entry's hash is the")
 	p("     SHA-256 of its canonical form (docs/schema.md of bwv-ingest, \"Canonical forms\"); recomputing")
-	p("     it needs a short program, or:")
+	p("     it needs a short program, or the tool below.")
 	p("")
 	p("CHECK WITH THE TOOL (offline)")
 	p("  bwv export verify .                -> \"ok\" and exit 0, or exit 3 naming each mismatch")
