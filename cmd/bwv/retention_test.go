@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -10,11 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
-	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
-	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
@@ -24,29 +20,14 @@ import (
 // operator would: dry runs change nothing, --apply writes audited changes,
 // and a tampered audit entry fails verification naming that entry.
 func TestRetentionAndAuditCommands(t *testing.T) {
-	az := localsvctest.Azurite(t)
-	cs := localsvctest.Cosmos(t)
 	ctx := context.Background()
+	ls := startLocalStores(t, ctx)
+	az, st, blobs, stOpts := ls.az, ls.st, ls.blobs, ls.stOpts
 	for k, v := range map[string]string{
-		"BWV_COSMOS_ENDPOINT": cs.Endpoint, "BWV_COSMOS_KEY": cs.Key, "BWV_RETENTION_POLICY": "",
-		"BWV_BLOB_ENDPOINT": az.BlobEndpoint, "BWV_STORAGE_ACCOUNT": az.Account, "BWV_STORAGE_KEY": az.Key, "BWV_STORAGE_REGION": "uksouth",
+		"BWV_RETENTION_POLICY": "",
+		"BWV_BLOB_ENDPOINT":    az.BlobEndpoint, "BWV_STORAGE_ACCOUNT": az.Account, "BWV_STORAGE_KEY": az.Key, "BWV_STORAGE_REGION": "uksouth",
 	} {
 		t.Setenv(k, v)
-	}
-	stOpts := cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"}
-	st, err := cosmosdb.New(stOpts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Bootstrap(ctx); err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := blobs.EnsureContainers(ctx, "uploads", "quarantine"); err != nil {
-		t.Fatal(err)
 	}
 	now := time.Now().UTC()
 	seed := func(name string, age time.Duration, cats ...string) clip.Clip {
@@ -76,23 +57,8 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	evidential := seed("b.mp4", 40*24*time.Hour, "evidential")
 	dueSoon := seed("c.mp4", 20*24*time.Hour, clip.Uncategorised) // as ingest records a clip without category
 
-	bwv := func(args ...string) (int, string) {
-		t.Helper()
-		var out, errb bytes.Buffer
-		code := run(ctx, args, &out, &errb)
-		return code, out.String() + errb.String()
-	}
-	expect := func(code int, out string, wantCode int, wants ...string) {
-		t.Helper()
-		if code != wantCode {
-			t.Fatalf("exit %d, want %d:\n%s", code, wantCode, out)
-		}
-		for _, w := range wants {
-			if !strings.Contains(out, w) {
-				t.Fatalf("output lacks %q:\n%s", w, out)
-			}
-		}
-	}
+	cmd := cli{t: t, ctx: ctx}
+	bwv, expect := cmd.run, cmd.expect
 
 	code, out := bwv("audit", "verify", "--all")
 	expect(code, out, 0, "3 chains checked, 0 broken")
