@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -347,6 +348,9 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitOK
 	}
 	req, err := parseQuery(args, time.Now(), stderr)
+	if errors.Is(err, flag.ErrHelp) { // KIND -h: the flag set printed its flags
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv query:", err)
 		if reason.CodeOf(err) == CodeQueryNotAvailable {
