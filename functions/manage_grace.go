@@ -25,11 +25,7 @@ import (
 //     not cancel it: cancelling would make it due sooner.
 func (a *App) retentionAfterChange(before, next clip.Clip, actor string) clip.Retention {
 	now := a.now().UTC()
-	r := a.Policy.RecordFor(next)
-	if pr := before.Retention.PendingRelease; pr != nil {
-		cp := *pr
-		r.PendingRelease = &cp
-	}
+	r := a.Policy.RecordFor(next) // carries a pending release over, as a copy
 	from := retention.ScheduleOf(a.Policy, before)
 	from.ReleaseFrom = nil
 	to := a.Policy.Schedule(retention.FactsOf(next))

@@ -173,3 +173,35 @@ func TestReleaseGraceKeepsUntilItEnds(t *testing.T) {
 		t.Fatal("the clip on hold again was deleted")
 	}
 }
+
+// A change that makes the date later but still leaves the clip due before a pending release takes effect does not
+// cancel the release: cancelling would make it due sooner. A second earlier change never shortens the grace.
+func TestReleaseGraceNotCancelledByAPartialProtection(t *testing.T) {
+	p, err := retention.Parse([]byte(`{"format": "bwv-retention-policy/1", "version": "grace-1", "default": {"period": "P31D"},
+		"quarantine": {"period": "P1Y"}, "incidentLinked": {"holdUntilReleased": true},
+		"categories": [{"name": "non-evidential", "period": "P31D"}, {"name": "sixty", "period": "P60D"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newRetEnv(t, p)
+	c := e.seed(p, "grace/partial.mp4", seedSpec{officer: "RG02", start: e.now.AddDate(0, 0, -100), categories: []string{"non-evidential"},
+		refs: []string{}, status: clip.StatusVerified, hold: true})
+	r := e.h.post(t, c.ID, functions.ActionClearLegalHold, c.ETag, functions.ManageRequest{Justification: "released", Actor: "DPO"})
+	eff := r.Clip.Retention.PendingRelease.EffectiveFrom
+	base := e.clock()
+	e.setClock(base.Add(time.Hour))
+	r = e.h.post(t, c.ID, functions.ActionReclassify, r.ETag, functions.ManageRequest{Categories: []string{"sixty"}, Justification: "longer", Actor: "PS 1"})
+	if pr := r.Clip.Retention.PendingRelease; !pr.Active() || !pr.EffectiveFrom.Equal(eff.Time) || r.DueNow {
+		t.Fatalf("a longer but still past date cancelled the release: %+v dueNow %v", pr, r.DueNow)
+	}
+	e.setClock(base.Add(2 * time.Hour))
+	r = e.h.post(t, c.ID, functions.ActionReclassify, r.ETag, functions.ManageRequest{Categories: []string{"non-evidential"}, Justification: "shorter again", Actor: "PS 2"})
+	if pr := r.Clip.Retention.PendingRelease; !pr.Active() || pr.EffectiveFrom.Before(eff.Time) || pr.RequestedBy != "PS 2" ||
+		!pr.EffectiveFrom.Equal(base.Add(2*time.Hour).AddDate(0, 0, 7)) {
+		t.Fatalf("a second earlier change: %+v, want a new grace from now, never shorter than %s", pr, eff)
+	}
+	e.setClock(eff.Add(time.Hour)) // the first grace is over, the second is not
+	if rep := e.sweep(functions.SweepOptions{RunID: "partial", PageSize: 10, MaxClips: 100}); rep.Deleted() != 0 {
+		t.Fatalf("deleted within the second grace: %v", rep.Outcomes)
+	}
+}

@@ -91,11 +91,18 @@ func ScheduleOf(p *Policy, c clip.Clip) Schedule {
 }
 
 // RecordFor is the retention p gives c, as its record stores it: the
-// schedule of c's facts, with c's legal hold carried over (no pending
-// release: ClipManage and the recompute add one through
-// functions' retentionAfterChange). Ingest and verify store it.
+// schedule of c's facts, with c's legal hold and pending release carried
+// over (both are facts of a person's change, never computed; a recompute
+// must not drop a release's grace). Adding a pending release is the job of
+// functions' retentionAfterChange (ClipManage, the audited recompute).
+// Ingest and verify store it.
 func (p *Policy) RecordFor(c clip.Clip) clip.Retention {
-	return RecordOf(p.Schedule(FactsOf(c)), c.Retention.LegalHold)
+	r := RecordOf(p.Schedule(FactsOf(c)), c.Retention.LegalHold)
+	if pr := c.Retention.PendingRelease; pr != nil {
+		cp := *pr
+		r.PendingRelease = &cp
+	}
+	return r
 }
 
 // DecideClip is the sweep's decision for c's record at now under p:

@@ -169,3 +169,17 @@ func TestDecideHonoursPendingRelease(t *testing.T) {
 		t.Fatalf("a cancelled release still kept a due clip: %+v", d)
 	}
 }
+
+// A recompute of the record (verify, the audited recompute) keeps a pending release: dropping it would make the
+// clip due before its grace ends.
+func TestRecordForKeepsThePendingRelease(t *testing.T) {
+	p := Default()
+	start := time.Date(2025, 1, 1, 10, 0, 0, 0, time.UTC)
+	c := clip.Clip{Categories: []string{"non-evidential"}, Status: clip.StatusVerified, RecordedStart: clip.Ptr(start), ReceivedAt: clip.At(start), IncidentRefs: []string{}}
+	eff := time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC)
+	c.Retention.PendingRelease = &clip.PendingRelease{RequestedBy: "dpo", EffectiveFrom: clip.At(eff)}
+	c = recordOf(p, c)
+	if d := DecideClip(p, c, eff.Add(-time.Second)); d.Delete || d.Code != DecisionReleaseGrace {
+		t.Fatalf("after RecordFor: %+v (pending release %+v)", d, c.Retention.PendingRelease)
+	}
+}
