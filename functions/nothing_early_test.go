@@ -135,6 +135,10 @@ func TestReleaseGraceKeepsUntilItEnds(t *testing.T) {
 		if d := retention.DecideClip(p, r.Clip, graceEnd.Add(-time.Second)); d.Code != retention.DecisionReleaseGrace {
 			t.Fatalf("decision a second before the grace ends: %+v", d)
 		}
+		// Nor may the lifecycle backstop (which counts from the blob's creation, 100 days ago) take it.
+		if tags, err := e.blobs.Tags(context.Background(), "uploads", k.c.Blob.Name); err != nil || tags[clip.TagBackstop] != clip.BackstopKeep {
+			t.Fatalf("%s: backstop tags %v %v, want %s during the release grace", k.c.Blob.Name, tags, err, clip.BackstopKeep)
+		}
 	}
 	// Within the grace, the hold is set again on one: the release is cancelled.
 	e.setClock(asked.Add(time.Hour))
