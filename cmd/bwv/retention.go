@@ -32,7 +32,8 @@ func retentionUsage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
   bwv retention report --days N [--policy FILE] [--limit N]
       clips the sweep would delete within N days (from their stored schedules); with --policy, also what the
-      proposed policy file would change: clips whose deletion date moves earlier or later, counts by category
+      proposed policy file would change: clips whose deletion date moves earlier or later, counts by category;
+      always the pending releases (a change brought a date earlier): who asked, when, when each takes effect
   bwv retention recompute --policy FILE [--apply --actor NAME --justification TEXT [--allow-earlier N]] [--limit N]
       apply a new policy to existing clips: a dry run unless --apply; with --apply each changed clip gets an
       audit entry "retention-recomputed" naming the old and new policy version, rule and dates. --apply refuses

@@ -13,8 +13,10 @@ import (
 
 // TestDecideProperty generates thousands of policies (as JSON, through Parse), clips, holds, statuses and clock
 // times, and checks Decide against an oracle written independently of Schedule and Period.AddTo: it must delete
-// exactly the clips that are due, past their minimum dwell after receipt, unheld and in a final status, and nothing
-// else. A random share of schedules is
+// exactly the clips that are due, past their minimum dwell after receipt and past a pending release's grace,
+// unheld and in a final status, and nothing else. Schedule is checked against it too: a recorded start more than
+// maxDockDelay before the receipt counts from the receipt and is flagged (RECORDED_START_IMPLAUSIBLE), and a
+// quarantined clip's trusted categories count besides the quarantine rule. A random share of schedules is
 // then corrupted (as a stale or damaged record would be) and must never be deleted.
 //
 // The seed is random per run, fixed (ciRetentionSeed) under CI=true so CI runs are reproducible, and always logged;
