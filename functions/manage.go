@@ -177,7 +177,7 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeJustificationTooLong, "the justification has %d characters; at most %d", len(just), maxJustification)
 	}
 	actor := who.ResolvedActor // never the body's "actor"
-	mutate, err := a.mutation(action, body)
+	mutate, err := a.mutation(action, body, actor)
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
@@ -215,10 +215,11 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	if err := mutate(&next); err != nil {
 		return ManageResponse{}, c.ETag, err
 	}
-	next.Retention = a.Policy.RecordFor(next)
+	next.Retention = a.retentionAfterChange(c, next, actor.Name)
 	// The role follows from what the change does to the schedule (the
-	// natural before/after, whatever next.Retention was set to above),
-	// also for a change that turns out to change nothing.
+	// natural before/after, whatever next.Retention was set to above, so the
+	// release grace does not hide an earlier schedule), also for a change
+	// that turns out to change nothing.
 	if err := a.authoriseChange(who, action, a.classifyChange(c, next)); err != nil {
 		return ManageResponse{}, c.ETag, err
 	}
@@ -236,6 +237,12 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		"fromPolicyVersion": c.Retention.PolicyVersion, "toPolicyVersion": next.Retention.PolicyVersion,
 		"fromRule": c.Retention.Rule, "toRule": next.Retention.Rule,
 		"fromRetainUntil": timeText(c.Retention.RetainUntil), "toRetainUntil": timeText(next.Retention.RetainUntil),
+	}
+	if c.CategoriesSetBy != next.CategoriesSetBy {
+		details["fromCategoriesSetBy"], details["toCategoriesSetBy"] = c.CategoriesSetBy, next.CategoriesSetBy
+	}
+	for k, v := range releaseDetails(c.Retention, next.Retention) {
+		details[k] = v
 	}
 	entry := audit.Entry{Action: auditActionOf(action), Key: "manage:" + action + ":" + normaliseETag(c.ETag),
 		Actor: actor.Name, ActorAuthenticated: actor.Authenticated, Justification: just, Details: details}
@@ -262,7 +269,7 @@ func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry)
 		}
 	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) {
-		x.Categories, x.IncidentRefs, x.Retention = next.Categories, next.IncidentRefs, next.Retention
+		x.Categories, x.CategoriesSetBy, x.IncidentRefs, x.Retention = next.Categories, next.CategoriesSetBy, next.IncidentRefs, next.Retention
 	})
 	warnings := a.syncTagsWarning(ctx, c)
 	if err != nil {
@@ -298,8 +305,8 @@ func auditActionOf(action string) string {
 
 // sameManaged reports whether a change leaves every managed field as it was.
 func sameManaged(a, b clip.Clip) bool {
-	ja, _ := json.Marshal([]any{a.Categories, a.IncidentRefs, a.Retention})
-	jb, _ := json.Marshal([]any{b.Categories, b.IncidentRefs, b.Retention})
+	ja, _ := json.Marshal([]any{a.Categories, a.CategoriesSetBy, a.IncidentRefs, a.Retention})
+	jb, _ := json.Marshal([]any{b.Categories, b.CategoriesSetBy, b.IncidentRefs, b.Retention})
 	return bytes.Equal(ja, jb)
 }
 

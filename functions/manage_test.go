@@ -223,10 +223,12 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 	kept := e.ingestVerified("e2e/kept.mp4", "ab1234", old, map[string]string{"category": "non-evidential"})
 	held := e.ingestVerified("e2e/held.mp4", "cd5678", old, nil)
 	fresh := e.ingestVerified("e2e/fresh.mp4", "cd5678", time.Now().Add(-2*24*time.Hour), nil)
-	// Uploaded just now, old footage is kept for the minimum dwell after receipt (14 days); as if docked an hour
-	// after recording, it is due.
-	if pc := e.clip("AB1234", plain); pc.Retention.RetainUntil == nil || !pc.Retention.RetainUntil.Equal(pc.ReceivedAt.AddDate(0, 0, 14)) {
-		t.Fatalf("32-day-old clip received now: retainUntil %v, want receivedAt + 14 days", pc.Retention.RetainUntil)
+	// Uploaded just now, 32-day-old footage has an implausible start (more than maxDockDelay, 14 days, before
+	// receipt): its 31 days count from receipt, so it is kept at least the minimum dwell after receipt (14 days),
+	// and flagged; as if docked an hour after recording, it is due.
+	if pc := e.clip("AB1234", plain); pc.Retention.RetainUntil == nil || !pc.Retention.RetainUntil.Equal(pc.ReceivedAt.AddDate(0, 0, 31)) ||
+		pc.Retention.RetainUntil.Before(pc.ReceivedAt.AddDate(0, 0, 14)) || pc.Retention.Review == nil {
+		t.Fatalf("32-day-old clip received now: retainUntil %v review %+v, want receivedAt + 31 days and flagged", pc.Retention.RetainUntil, pc.Retention.Review)
 	}
 	e.dockedAt("AB1234", plain, old.Add(time.Hour))
 	e.dockedAt("CD5678", held, old.Add(time.Hour))
@@ -271,7 +273,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 		t.Fatalf("due non-evidential clip not deleted: %+v", pc)
 	}
 	d := pc.Deletion
-	if d.SHA256 != pc.SHA256.Computed || d.PolicyVersion != "uk-default-2026.2" || d.Rule != "category:non-evidential" ||
+	if d.SHA256 != pc.SHA256.Computed || d.PolicyVersion != "uk-default-2026.3" || d.Rule != "category:non-evidential" ||
 		d.DueAt == nil || !d.DueAt.Equal(old.Add(31*24*time.Hour)) || d.SweepRunID == "" || d.BlobAlreadyGone || d.Actor != "system:RetentionSweep" {
 		t.Fatalf("certificate %+v", d)
 	}
@@ -289,12 +291,19 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 		t.Fatalf("change of a tombstone: %d %s", a.status, a.body)
 	}
 
-	// Clearing the hold makes the held clip due; the next sweep deletes it.
+	// Clearing the hold brings the held clip's date back into the past: it is due once the release grace (7 days)
+	// ends, not before; the sweep keeps it until then, and the first sweep after deletes it.
 	hc = e.clip("CD5678", held)
 	r = e.h.post(t, held, functions.ActionClearLegalHold, hc.ETag, functions.ManageRequest{Justification: "claim withdrawn", Actor: "DPO"})
-	if r.Clip.Retention.LegalHold || !r.DueNow {
+	pr := r.Clip.Retention.PendingRelease
+	if r.Clip.Retention.LegalHold || r.DueNow || !pr.Active() || pr.RequestedBy != "DPO" || pr.EffectiveFrom.Before(time.Now().AddDate(0, 0, 7).Add(-time.Minute)) {
 		t.Fatalf("cleared hold: %+v", r)
 	}
+	e.h.sweep(t)
+	if c := e.clip("CD5678", held); c.Status != clip.StatusVerified || !e.blobExists("uploads", "e2e/held.mp4") {
+		t.Fatalf("hold cleared: deleted within the release grace: %s", c.Status)
+	}
+	e.graceEnded("CD5678", held)
 	e.h.sweep(t)
 	if c := e.clip("CD5678", held); c.Status != clip.StatusDeleted || e.blobExists("uploads", "e2e/held.mp4") {
 		t.Fatalf("hold cleared, still not deleted: %s", c.Status)

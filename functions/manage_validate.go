@@ -48,7 +48,10 @@ func truncate(s string, n int) string {
 }
 
 // mutation validates an action's fields and returns the change it makes.
-func (a *App) mutation(action string, body ManageRequest) (func(*clip.Clip) error, error) {
+// A reclassification records who set the categories when the platform
+// vouched for the actor (CategoriesSetBy: they then count for a
+// quarantined clip too); an unauthenticated one clears it.
+func (a *App) mutation(action string, body ManageRequest, actor ResolvedActor) (func(*clip.Clip) error, error) {
 	switch action {
 	case ActionReclassify:
 		if len(body.Categories) == 0 {
@@ -61,7 +64,11 @@ func (a *App) mutation(action string, body ManageRequest) (func(*clip.Clip) erro
 		if len(cats) > 1 {
 			cats = slices.DeleteFunc(cats, func(s string) bool { return s == clip.Uncategorised })
 		}
-		return func(c *clip.Clip) error { c.Categories = cats; return nil }, nil
+		setBy := ""
+		if actor.Authenticated {
+			setBy = actor.Name
+		}
+		return func(c *clip.Clip) error { c.Categories, c.CategoriesSetBy = cats, setBy; return nil }, nil
 	case ActionLinkIncident, ActionUnlinkIncident:
 		if len(body.IncidentRefs) == 0 {
 			return nil, clip.Errorf(clip.Invalid, clip.CodeIncidentRefsMissing, "%s needs \"incidentRefs\": one or more references", action)

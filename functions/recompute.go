@@ -6,6 +6,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
 // The audited policy recompute: the service behind
@@ -24,7 +25,7 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 		return c, false, clip.Errorf(clip.Invalid, clip.CodeJustificationMissing, "a policy recompute needs a justification")
 	}
 	next := c
-	next.Retention = a.Policy.RecordFor(c)
+	next.Retention = a.retentionAfterChange(c, c, actor.Name)
 	if sameManaged(c, next) {
 		// Nothing to change; the tags are still rewritten from the record
 		// (a dry run has no blob storage and writes nothing).
@@ -41,6 +42,9 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 		"fromRetainUntil": timeText(c.Retention.RetainUntil), "toRetainUntil": timeText(next.Retention.RetainUntil),
 		"fromReviewDate": timeText(c.Retention.ReviewDate), "toReviewDate": timeText(next.Retention.ReviewDate),
 	}
+	for k, v := range releaseDetails(c.Retention, next.Retention) {
+		details[k] = v
+	}
 	e := audit.Entry{Action: audit.ActionRetentionRecalc, Key: "recompute:" + next.Retention.PolicyVersion + ":" + normaliseETag(c.ETag),
 		Actor: actor.Name, ActorAuthenticated: actor.Authenticated, Justification: strings.TrimSpace(justification), Details: details}
 	rec, _, err := a.applyChange(ctx, c, next, e)
@@ -50,9 +54,24 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 	return rec, true, nil
 }
 
-// ProposedRetention is the retention a.Policy gives c: what
-// RecomputeRetention would store (the recompute dry run prints it).
-func (a *App) ProposedRetention(c clip.Clip) clip.Retention { return a.Policy.RecordFor(c) }
+// ProposedRetention is the retention a.Policy gives c, recomputed by
+// actor: what RecomputeRetention would store (the recompute dry run
+// prints it), with the pending release a clip brought earlier gets.
+func (a *App) ProposedRetention(c clip.Clip, actor string) clip.Retention {
+	return a.retentionAfterChange(c, c, actor)
+}
+
+// RecomputeBringsEarlier reports whether applying a.Policy to c brings its
+// deletion date earlier than its stored schedule (the count that
+// bwv retention recompute --apply must be told with --allow-earlier).
+func (a *App) RecomputeBringsEarlier(c clip.Clip) bool {
+	if c.Type != clip.DocTypeClip || c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
+		return false
+	}
+	from := retention.ScheduleOf(a.Policy, c)
+	from.ReleaseFrom = nil
+	return retention.Earlier(from, a.Policy.Schedule(retention.FactsOf(c)))
+}
 
 // RetentionChanges reports whether r differs from c's stored retention.
 func RetentionChanges(c clip.Clip, r clip.Retention) bool {

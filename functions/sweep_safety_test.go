@@ -130,7 +130,12 @@ func TestSweepRefusesAnUncheckedClock(t *testing.T) {
 // dwell's end. A clip whose schedule includes the dwell is not even a
 // candidate before then.
 func TestSweepKeepsALateDockedClipForTheMinimumDwell(t *testing.T) {
-	p := retention.Default()
+	// A policy under which docking 35 days late is plausible (maxDockDelay 60 days), so the dwell, not the
+	// clock-reset rule, is what keeps these clips (TestClockReset* cover that rule).
+	p, err := retention.Parse([]byte(strings.Replace(string(retention.DefaultJSON()), `"maxDockDelay": "P14D"`, `"maxDockDelay": "P60D"`, 1)))
+	if err != nil || p.MaxDockDelay().String() != "P60D" {
+		t.Fatalf("test policy: %v", err)
+	}
 	e := newRetEnv(t, p)
 	received := e.now.Add(-24 * time.Hour)
 	reset := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) // a camera whose clock was reset
@@ -321,6 +326,20 @@ func (e *env) dockedAt(officer, id string, at time.Time) {
 	c := e.clip(officer, id)
 	c.ReceivedAt = clip.At(at)
 	c.Retention = retention.Default().RecordFor(c)
+	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// graceEnded moves the record's pending release into the past, as if its
+// grace had run out (the handler binary runs on the real clock).
+func (e *env) graceEnded(officer, id string) {
+	e.t.Helper()
+	c := e.clip(officer, id)
+	if !c.Retention.PendingRelease.Active() {
+		e.t.Fatalf("no pending release on %s", id)
+	}
+	c.Retention.PendingRelease.EffectiveFrom = clip.At(time.Now().Add(-time.Second))
 	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
 		e.t.Fatal(err)
 	}

@@ -486,11 +486,14 @@ func randomPolicy(t testing.TB, r *rand.Rand, version string) *retention.Policy 
 // final status, no legal hold (now or when its schedule was computed), not
 // held until released, a deletion date at or before now, and at least 14
 // days (randomPolicy's minimum dwell, the format's default) since it was
-// received. It reads the record only, independently of retention.Decide.
+// received, and past the end of a pending release's grace. It reads the
+// record only, independently of retention.Decide.
 func oracleDeletes(c clip.Clip, now time.Time) bool {
 	r := c.Retention
 	final := c.Status == clip.StatusVerified || c.Status == clip.StatusQuarantined
-	return final && !r.LegalHold && r.Rule != retention.RuleLegalHold && !r.HeldUntilReleased &&
+	// A change through ClipManage that brought the date earlier left a pending release: not before it takes effect.
+	released := r.PendingRelease == nil || r.PendingRelease.CancelledAt != nil || !now.Before(r.PendingRelease.EffectiveFrom.Time)
+	return final && !r.LegalHold && r.Rule != retention.RuleLegalHold && !r.HeldUntilReleased && released &&
 		r.RetainUntil != nil && !now.Before(r.RetainUntil.Time) && !now.Before(c.ReceivedAt.Add(14*24*time.Hour))
 }
 

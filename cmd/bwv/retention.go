@@ -32,10 +32,13 @@ func retentionUsage(w io.Writer) {
 	fmt.Fprintln(w, `usage:
   bwv retention report --days N [--policy FILE] [--limit N]
       clips the sweep would delete within N days (from their stored schedules); with --policy, also what the
-      proposed policy file would change: clips whose deletion date moves earlier or later, counts by category
-  bwv retention recompute --policy FILE [--apply --actor NAME --justification TEXT] [--limit N]
+      proposed policy file would change: clips whose deletion date moves earlier or later, counts by category;
+      always the pending releases (a change brought a date earlier): who asked, when, when each takes effect
+  bwv retention recompute --policy FILE [--apply --actor NAME --justification TEXT [--allow-earlier N]] [--limit N]
       apply a new policy to existing clips: a dry run unless --apply; with --apply each changed clip gets an
-      audit entry "retention-recomputed" naming the old and new policy version, rule and dates
+      audit entry "retention-recomputed" naming the old and new policy version, rule and dates. --apply refuses
+      (RECOMPUTE_EARLIER_NOT_CONFIRMED, nothing written) when it would bring clips' deletion dates earlier unless
+      --allow-earlier N names the dry run's count; those clips get a pending release (the policy's releaseGrace)
 
 settings: BWV_COSMOS_ENDPOINT, BWV_COSMOS_KEY, BWV_COSMOS_DATABASE, BWV_COSMOS_CLIPS_CONTAINER,
 BWV_COSMOS_AUDIT_CONTAINER, BWV_RETENTION_POLICY (the policy in force; empty = built-in default); recompute --apply
@@ -113,15 +116,19 @@ func retentionReport(ctx context.Context, args []string, stdout, stderr io.Write
 		dueNow bool
 	}
 	var due []dueClip
+	var pending []clip.Clip
 	var facts []retention.ClipFacts
 	byCat := map[string]int{}
 	err = scanClips(ctx, st, func(c clip.Clip) error {
 		if c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
 			return nil
 		}
+		if c.Retention.PendingRelease.Active() {
+			pending = append(pending, c)
+		}
 		d := retention.DecideClip(current, c, horizon)
 		if d.Delete {
-			due = append(due, dueClip{c: c, dueNow: !now.Before(c.Retention.RetainUntil.Time)})
+			due = append(due, dueClip{c: c, dueNow: retention.DecideClip(current, c, now).Delete})
 			for _, cat := range categoriesOf(c) {
 				byCat[cat]++
 			}
@@ -150,6 +157,7 @@ func retentionReport(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	tw.Flush()
 	printCounts(stdout, "By category (a clip with several counts under each):", byCat)
+	printPendingReleases(stdout, pending, now, *limit)
 
 	if next == nil {
 		return exitOK
@@ -194,6 +202,7 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 	apply := fs.Bool("apply", false, "write the changes (default: dry run)")
 	actor := fs.String("actor", "", "who applies the policy (recorded in each audit entry; required with --apply)")
 	justification := fs.String("justification", "", "why, e.g. the DPO approval reference (required with --apply)")
+	allowEarlier := fs.Int("allow-earlier", -1, "with --apply: the number of clips the dry run says are brought earlier (required when it is not 0)")
 	limit := fs.Int("limit", 200, "list at most this many changed clips")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -204,6 +213,10 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 	}
 	if *apply && (strings.TrimSpace(*actor) == "" || strings.TrimSpace(*justification) == "") {
 		fmt.Fprintln(stderr, "bwv retention recompute: --apply needs --actor and --justification (they go into every audit entry)")
+		return exitUsage
+	}
+	if *allowEarlier < -1 {
+		fmt.Fprintln(stderr, "bwv retention recompute: --allow-earlier N takes the dry run's count of clips brought earlier (0 or more)")
 		return exitUsage
 	}
 	p, err := retention.LoadFile(*policyFile)
@@ -217,27 +230,28 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 		return exitError
 	}
 	app := &functions.App{Records: st, Policy: p}
-	if *apply {
-		blobs, cfgErr := openBlobs(os.LookupEnv)
-		if cfgErr != nil {
-			fmt.Fprintln(stderr, "bwv retention recompute:", cfgErr)
-			return exitError
-		}
-		app.Blobs = blobs
-	}
+	who := functions.ResolvedActor{Name: "cli:" + strings.TrimSpace(*actor), Authenticated: false}
 	now := time.Now().UTC()
-	changed, applied, dueNow, failed := 0, 0, 0, 0
+
+	// The dry run, always first: what changes, and how many clips are
+	// brought earlier. --apply writes only when --allow-earlier confirms
+	// that count.
+	changed, earlier, dueNow := 0, 0, 0
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLIP\tOFFICER\tFROM\tTO\tDUE NOW\t")
+	fmt.Fprintln(tw, "CLIP\tOFFICER\tFROM\tTO\tEARLIER\tDUE NOW\t")
 	err = scanClips(ctx, st, func(c clip.Clip) error {
 		if c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
 			return nil
 		}
-		next := app.ProposedRetention(c)
+		next := app.ProposedRetention(c, who.Name)
 		if !functions.RetentionChanges(c, next) {
 			return nil
 		}
 		changed++
+		e := app.RecomputeBringsEarlier(c)
+		if e {
+			earlier++
+		}
 		proposed := c
 		proposed.Retention = next
 		due := retention.DecideClip(p, proposed, now).Delete
@@ -245,16 +259,59 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 			dueNow++
 		}
 		if changed <= *limit {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t\n", c.ID, c.OfficerID, retentionText(c.Retention), retentionText(next), due)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%v\t\n", c.ID, c.OfficerID, retentionText(c.Retention), retentionText(next), e, due)
 		}
-		if !*apply {
+		return nil
+	})
+	tw.Flush()
+	if err != nil {
+		fmt.Fprintln(stderr, "bwv retention recompute:", err)
+		return exitError
+	}
+	fmt.Fprintf(stdout, "Policy %s: %d clips change schedule, %d of them brought earlier (each kept at least until now + the release grace %s), %d due at once (the next sweep deletes them)\n",
+		p.Version(), changed, earlier, p.ReleaseGrace(), dueNow)
+	if !*apply {
+		fmt.Fprintln(stdout, "dry run: nothing written")
+		return exitOK
+	}
+	if earlier > 0 && *allowEarlier != earlier {
+		fmt.Fprintf(stderr, "bwv retention recompute: %s: this policy brings %d clips' deletion dates earlier; nothing was written. Read the dry run and confirm with --allow-earlier %d\n",
+			clip.CodeRecomputeEarlierNotConfirmed, earlier, earlier)
+		return exitError
+	}
+	blobs, cfgErr := openBlobs(os.LookupEnv)
+	if cfgErr != nil {
+		fmt.Fprintln(stderr, "bwv retention recompute:", cfgErr)
+		return exitError
+	}
+	app.Blobs = blobs
+	allowed := max(*allowEarlier, 0)
+	applied, failed, broughtEarlier := 0, 0, 0
+	// mayWrite refuses a clip brought earlier beyond the confirmed count
+	// (records changed since the dry run).
+	mayWrite := func(c clip.Clip) error {
+		if !app.RecomputeBringsEarlier(c) {
 			return nil
 		}
-		_, _, err := recomputeOne(ctx, app, st, c, *actor, *justification)
+		if broughtEarlier >= allowed {
+			return clip.Errorf(clip.Refused, clip.CodeRecomputeEarlierChanged,
+				"bringing this clip earlier was not confirmed (--allow-earlier %d already used); run the dry run again", allowed)
+		}
+		broughtEarlier++
+		return nil
+	}
+	err = scanClips(ctx, st, func(c clip.Clip) error {
+		if c.Status == clip.StatusDeleted || c.Status == clip.StatusRefused {
+			return nil
+		}
+		if !functions.RetentionChanges(c, app.ProposedRetention(c, who.Name)) {
+			return nil
+		}
+		_, _, err := recomputeOne(ctx, app, st, c, who, *justification, mayWrite)
 		if err != nil {
 			failed++
 			fmt.Fprintf(stderr, "clip %s: %v\n", c.ID, err)
-			if !clip.IsKind(err, clip.Conflict) {
+			if !clip.IsKind(err, clip.Conflict) && !clip.IsKind(err, clip.Refused) {
 				return err
 			}
 			return nil
@@ -262,12 +319,7 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 		applied++
 		return nil
 	})
-	tw.Flush()
-	mode := "dry run: nothing written"
-	if *apply {
-		mode = fmt.Sprintf("applied to %d, failed %d", applied, failed)
-	}
-	fmt.Fprintf(stdout, "Policy %s: %d clips change schedule, %d of them due at once (the next sweep deletes them); %s\n", p.Version(), changed, dueNow, mode)
+	fmt.Fprintf(stdout, "applied to %d (%d brought earlier, each with a pending release requested by %s), failed %d\n", applied, broughtEarlier, who.Name, failed)
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv retention recompute:", err)
 		return exitError
@@ -279,14 +331,22 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 }
 
 // recomputeOne applies the policy to one clip, re-reading it once if it
-// changed between the scan and the write.
-func recomputeOne(ctx context.Context, app *functions.App, st *cosmosdb.Store, c clip.Clip, actor, justification string) (clip.Clip, bool, error) {
-	who := functions.ResolvedActor{Name: "cli:" + strings.TrimSpace(actor), Authenticated: false}
+// changed between the scan and the write. mayWrite is asked about the
+// clip as it is written.
+func recomputeOne(ctx context.Context, app *functions.App, st *cosmosdb.Store, c clip.Clip, who functions.ResolvedActor, justification string, mayWrite func(clip.Clip) error) (clip.Clip, bool, error) {
+	if err := mayWrite(c); err != nil {
+		return c, false, err
+	}
 	rec, ok, err := app.RecomputeRetention(ctx, c, who, justification)
 	if clip.IsKind(err, clip.Conflict) {
 		fresh, gerr := st.GetClip(ctx, c.OfficerID, c.ID)
 		if gerr != nil {
 			return c, false, errors.Join(err, gerr)
+		}
+		if app.RecomputeBringsEarlier(fresh) && !app.RecomputeBringsEarlier(c) {
+			if err := mayWrite(fresh); err != nil {
+				return c, false, err
+			}
 		}
 		return app.RecomputeRetention(ctx, fresh, who, justification)
 	}
@@ -307,6 +367,34 @@ func openBlobs(lookup func(string) (string, bool)) (*blobstore.Store, error) {
 		return nil, err
 	}
 	return blobstore.New(blobstore.Options{Endpoint: cfg.BlobEndpoint, Account: cfg.StorageAccount, Key: cfg.StorageKey})
+}
+
+// printPendingReleases lists the clips a change brought earlier whose
+// release grace is recorded: who asked, when, and when it takes effect
+// (the sweep keeps the clip until then).
+func printPendingReleases(w io.Writer, pending []clip.Clip, now time.Time, limit int) {
+	sort.Slice(pending, func(i, j int) bool {
+		return pending[i].Retention.PendingRelease.EffectiveFrom.Before(pending[j].Retention.PendingRelease.EffectiveFrom.Time)
+	})
+	fmt.Fprintf(w, "\nPending releases (a change brought the deletion date earlier; the clip is kept until the release takes effect): %d\n", len(pending))
+	if len(pending) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLIP\tOFFICER\tREQUESTED BY\tREQUESTED AT\tTAKES EFFECT\tFROM RULE\tTO RULE\t")
+	for i, c := range pending {
+		if i >= limit {
+			fmt.Fprintf(tw, "… %d more\t\t\t\t\t\t\t\n", len(pending)-limit)
+			break
+		}
+		pr := c.Retention.PendingRelease
+		when := pr.EffectiveFrom.String()
+		if !now.Before(pr.EffectiveFrom.Time) {
+			when += " (in effect)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.ID, c.OfficerID, pr.RequestedBy, pr.RequestedAt.String(), when, pr.FromRule, pr.ToRule)
+	}
+	tw.Flush()
 }
 
 func categoriesOf(c clip.Clip) []string {

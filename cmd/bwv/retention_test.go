@@ -74,7 +74,7 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	proposed := strings.Replace(string(retention.DefaultJSON()), `"period": "P31D",
     "description": "Uncategorised`, `"period": "P10D",
     "description": "Uncategorised`, 1)
-	proposed = strings.Replace(proposed, `"uk-default-2026.2"`, `"force-2026.2"`, 1)
+	proposed = strings.Replace(proposed, `"uk-default-2026.3"`, `"force-2026.2"`, 1)
 	proposed = strings.Replace(proposed, `"minimumDwell": "P14D"`, `"minimumDwell": "P7D"`, 1) // so the 10 days decide
 	if !strings.Contains(proposed, "P10D") {
 		t.Fatal("test policy edit did not apply")
@@ -88,18 +88,47 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 
 	code, out = bwv("retention", "recompute", "--policy", file)
 	expect(code, out, 0, "dry run: nothing written", dueSoon.ID)
-	if c, _ := st.GetClip(ctx, "AB1234", dueSoon.ID); c.Retention.PolicyVersion != "uk-default-2026.2" {
+	if c, _ := st.GetClip(ctx, "AB1234", dueSoon.ID); c.Retention.PolicyVersion != "uk-default-2026.3" {
 		t.Fatalf("dry run wrote: %+v", c.Retention)
 	}
 	code, out = bwv("retention", "recompute", "--policy", file, "--apply")
 	expect(code, out, 2, "--apply needs --actor and --justification")
 
-	code, out = bwv("retention", "recompute", "--policy", file, "--apply", "--actor", "dpo", "--justification", "IM/2026/14 approved")
-	expect(code, out, 0, "applied to 3, failed 0")
+	// The policy brings one clip's date earlier (dueSoon: 31 days -> 10): --apply refuses, writing nothing, until
+	// --allow-earlier names that count.
+	code, out = bwv("retention", "recompute", "--policy", file)
+	expect(code, out, 0, "3 clips change schedule, 1 of them brought earlier")
+	for _, n := range []string{"", "0", "2"} {
+		args := []string{"retention", "recompute", "--policy", file, "--apply", "--actor", "dpo", "--justification", "IM/2026/14 approved"}
+		if n != "" {
+			args = append(args, "--allow-earlier", n)
+		}
+		code, out = bwv(args...)
+		expect(code, out, 1, string(clip.CodeRecomputeEarlierNotConfirmed), "--allow-earlier 1", "nothing was written")
+		for _, k := range []clip.Clip{dueNow, evidential, dueSoon} {
+			if c, _ := st.GetClip(ctx, "AB1234", k.ID); c.Retention.PolicyVersion != "uk-default-2026.3" || c.ETag != k.ETag {
+				t.Fatalf("--allow-earlier %q: a refused recompute wrote %s: %+v", n, k.ID, c.Retention)
+			}
+		}
+	}
+	before := time.Now().UTC()
+	code, out = bwv("retention", "recompute", "--policy", file, "--apply", "--actor", "dpo", "--justification", "IM/2026/14 approved", "--allow-earlier", "1")
+	expect(code, out, 0, "applied to 3 (1 brought earlier", "failed 0")
 	c, err := st.GetClip(ctx, "AB1234", dueSoon.ID)
 	if err != nil || c.Retention.PolicyVersion != "force-2026.2" || !c.Retention.RetainUntil.Equal(c.RecordedStart.AddDate(0, 0, 10)) {
 		t.Fatalf("applied: %+v %v", c.Retention, err)
 	}
+	// The clip brought earlier gets the release grace, requested by the operator: not due for 7 days.
+	pr := c.Retention.PendingRelease
+	if !pr.Active() || pr.RequestedBy != "cli:dpo" || pr.EffectiveFrom.Before(before.AddDate(0, 0, 7).Truncate(time.Millisecond)) ||
+		retention.DecideClip(mustLoad(t, file), c, time.Now().UTC()).Delete {
+		t.Fatalf("recomputed earlier without the release grace: %+v", pr)
+	}
+	if !retention.DecideClip(mustLoad(t, file), c, pr.EffectiveFrom.Time).Delete {
+		t.Fatalf("not due at the end of the grace: %+v", c.Retention)
+	}
+	code, out = bwv("retention", "report", "--days", "0")
+	expect(code, out, 0, "Pending releases", ": 1\n", dueSoon.ID, "cli:dpo", pr.EffectiveFrom.String())
 	es, _ := st.ListAudit(ctx, c.ID)
 	last := es[len(es)-1]
 	if last.Action != audit.ActionRetentionRecalc || last.Actor != "cli:dpo" || last.Details["toPolicyVersion"] != "force-2026.2" || last.Details["fromRule"] != "default" {
@@ -126,4 +155,13 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	expect(code, out, 3, "BROKEN", "entry 1 ("+victim.ID+")", "edited")
 	code, out = bwv("audit", "verify", "--all")
 	expect(code, out, 3, "3 chains checked, 1 broken", victim.ID)
+}
+
+func mustLoad(t *testing.T, file string) *retention.Policy {
+	t.Helper()
+	p, err := retention.LoadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

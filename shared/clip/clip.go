@@ -49,6 +49,8 @@ type Clip struct {
 	Retention     Retention         `json:"retention"`
 	Metadata      map[string]string `json:"metadata,omitempty"`
 	Tamper        *Tamper           `json:"tamper,omitempty"`
+	// CategoriesSetBy names the authenticated person who last set the categories through ClipManage; set, they count for a quarantined clip too.
+	CategoriesSetBy string `json:"categoriesSetBy,omitempty"`
 	// OverwrittenBy lists the clip ids of later versions written under
 	// this record's blob name (tamper signals; the first record is kept).
 	OverwrittenBy []string       `json:"overwrittenBy,omitempty"`
@@ -110,7 +112,39 @@ type Retention struct {
 	// disagrees with the record's status.
 	Quarantined bool `json:"quarantined"`
 	LegalHold   bool `json:"legalHold"`
+	// Review, when set, asks a person to look at the clip: code
+	// RECORDED_START_IMPLAUSIBLE means the recorded start lies more than
+	// the policy's maxDockDelay before receipt (a camera clock reset), so
+	// the periods count from receipt. Analysts query it (docs/schema.md).
+	Review *RetentionReview `json:"review,omitempty"`
+	// PendingRelease is a change that brought the deletion date earlier:
+	// the clip is not deleted before EffectiveFrom (now + the policy's
+	// releaseGrace when it was asked). A protecting change within the
+	// grace cancels it (CancelledAt/CancelledBy set; the record keeps it).
+	PendingRelease *PendingRelease `json:"pendingRelease,omitempty"`
 }
+
+// RetentionReview is a flag on a clip's schedule for a person to look at.
+type RetentionReview struct {
+	Code   string `json:"code"`
+	Since  Time   `json:"since"`
+	Detail string `json:"detail"`
+}
+
+// PendingRelease is a release (an earlier deletion date) waiting for its
+// grace to end.
+type PendingRelease struct {
+	RequestedBy   string `json:"requestedBy"`
+	RequestedAt   Time   `json:"requestedAt"`
+	EffectiveFrom Time   `json:"effectiveFrom"`
+	FromRule      string `json:"fromRule"`
+	ToRule        string `json:"toRule"`
+	CancelledBy   string `json:"cancelledBy,omitempty"`
+	CancelledAt   *Time  `json:"cancelledAt,omitempty"`
+}
+
+// Active reports whether the release is still pending (not cancelled).
+func (p *PendingRelease) Active() bool { return p != nil && p.CancelledAt == nil }
 
 // Tamper records a second version written under an already-recorded name.
 type Tamper struct {

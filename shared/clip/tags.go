@@ -31,7 +31,10 @@ func IndexTags(c Clip) map[string]string {
 		until = c.Retention.RetainUntil.String()
 	}
 	backstop := BackstopKeep
-	if c.Retention.RetainUntil != nil && !c.Retention.LegalHold && !c.Retention.HeldUntilReleased &&
+	// A clip with a pending release stays out of the short class: the
+	// lifecycle rule counts from the blob's creation, so footage released
+	// long after upload would otherwise go before its release grace ends.
+	if c.Retention.RetainUntil != nil && !c.Retention.LegalHold && !c.Retention.HeldUntilReleased && c.Retention.PendingRelease == nil &&
 		c.RecordedStart != nil && !c.Retention.RetainUntil.After(c.RecordedStart.Add(ShortRetention)) {
 		backstop = BackstopShort
 	}

@@ -21,12 +21,17 @@ import (
 
 // DueForDeletion pages through the clips whose stored schedule is due at
 // now and that no hold keeps: status verified or quarantined, no legal
-// hold, not held until released, retainUntil at or before now. It is a
-// candidate list only: the sweep re-reads each record and decides again.
+// hold, not held until released, retainUntil at or before now, and no
+// pending release still in its grace (a mass recompute's clips would
+// otherwise use up every run's budget for a week). It is a candidate list
+// only: the sweep re-reads each record and decides again
+// (retention.DecideClip also keeps a clip in its release grace).
 func (s *Store) DueForDeletion(ctx context.Context, now time.Time, pageSize int, continuation string) (clip.Page[clip.Ref], error) {
 	q := "SELECT c.id, c.officerId FROM c WHERE c.type = @type AND c.status IN (@verified, @quarantined)" +
 		" AND c.retention.legalHold = false AND c.retention.heldUntilReleased = false" +
-		" AND c.retention.retainUntil <= @now"
+		" AND c.retention.retainUntil <= @now" +
+		" AND (NOT IS_DEFINED(c.retention.pendingRelease) OR IS_NULL(c.retention.pendingRelease)" +
+		" OR IS_DEFINED(c.retention.pendingRelease.cancelledAt) OR c.retention.pendingRelease.effectiveFrom <= @now)"
 	return queryPage[clip.Ref](ctx, s.clips, q, []azcosmos.QueryParameter{
 		{Name: "@type", Value: clip.DocTypeClip},
 		{Name: "@verified", Value: string(clip.StatusVerified)},

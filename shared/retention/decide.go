@@ -24,6 +24,7 @@ const (
 	DecisionNoClock           = "KEEP_NO_CLOCK"
 	DecisionStatus            = "KEEP_STATUS"
 	DecisionInconsistent      = "KEEP_INCONSISTENT"
+	DecisionReleaseGrace      = "KEEP_RELEASE_GRACE" // a change brought the date earlier; its grace has not ended
 )
 
 // Decision is the answer for one clip. Reason is a sentence for logs and the dry-run report; Code is stable.
@@ -37,7 +38,8 @@ type Decision struct {
 // legal-hold flag and status. It deletes only when every one of these holds: the clock is set; there is no legal
 // hold; the status is verified or quarantined and matches the schedule; the schedule names a policy version, a rule
 // and the recorded start; it is not held until released; it has a deletion date after the recorded start; it names
-// the end of the minimum dwell after receipt (NotBefore, see WithReceipt); and now is at or after both dates.
+// the end of the minimum dwell after receipt (NotBefore, see WithReceipt); and now is at or after both dates and
+// after the end of a pending release's grace (ReleaseFrom), if there is one.
 // Anything else keeps the clip, with a code saying why.
 func Decide(s Schedule, legalHold bool, status string, now time.Time) Decision {
 	keep := func(code, format string, args ...any) Decision {
@@ -85,6 +87,10 @@ func Decide(s Schedule, legalHold bool, status string, now time.Time) Decision {
 		return keep(DecisionMinDwell, "received too recently: kept at least until %s, the end of the minimum dwell after receipt", s.NotBefore.UTC().Format(time.RFC3339))
 	case now.Before(*s.RetainUntil):
 		return keep(DecisionNotDue, "due at %s (rule %s)", s.RetainUntil.UTC().Format(time.RFC3339), s.Rule)
+	case s.ReleaseFrom != nil && s.ReleaseFrom.IsZero():
+		return keep(DecisionReleaseGrace, "a release is pending but its effective time is not recorded; nothing is deleted on a guess")
+	case s.ReleaseFrom != nil && now.Before(*s.ReleaseFrom):
+		return keep(DecisionReleaseGrace, "a change brought the deletion date earlier; the release takes effect at %s", s.ReleaseFrom.UTC().Format(time.RFC3339))
 	}
 	return Decision{Delete: true, Code: DecisionDue, Reason: fmt.Sprintf("due since %s under policy %s, rule %s", s.RetainUntil.UTC().Format(time.RFC3339), s.PolicyVersion, s.Rule)}
 }

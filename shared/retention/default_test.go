@@ -61,6 +61,12 @@ func TestDefaultPolicyMatchesDocs(t *testing.T) {
 	if d := p.MinimumDwell(); d.String() != "P14D" {
 		t.Errorf("minimum dwell %s, want P14D", d)
 	}
+	if d := p.MaxDockDelay(); d.String() != "P14D" {
+		t.Errorf("max dock delay %s, want P14D", d)
+	}
+	if g := p.ReleaseGrace(); g.String() != "P7D" {
+		t.Errorf("release grace %s, want P7D", g)
+	}
 	if i := p.IncidentLinkedRule(); !i.HoldUntilReleased || i.ReviewEvery.String() != "P1Y" {
 		t.Errorf("incident-linked %+v", i)
 	}

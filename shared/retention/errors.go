@@ -25,6 +25,7 @@ const (
 	CodeBadCategoryName   Code = "POLICY_BAD_CATEGORY_NAME"  // a category name is not 1-32 of a-z, 0-9, '-'
 	CodeReservedCategory  Code = "POLICY_RESERVED_CATEGORY"  // "uncategorised" is the "default" rule, not a category
 	CodeDuplicateCategory Code = "POLICY_DUPLICATE_CATEGORY" // two categories with the same name
+	CodeBadDockDelay      Code = "POLICY_BAD_DOCK_DELAY"     // maxDockDelay longer than one year
 )
 
 // PolicyError says why a policy file cannot be used: a stable Code, the JSON path of the offending value

@@ -21,6 +21,18 @@ const Format = "bwv-retention-policy/1"
 // leaving it out can only make retention longer, never shorter.
 var defaultMinimumDwell = Period{Days: 14}
 
+// defaultMaxDockDelay is the maxDockDelay of a policy file without one: a recorded start more than two weeks
+// before receipt is taken for a reset camera clock (docs/retention.md says why two weeks).
+var defaultMaxDockDelay = Period{Days: 14}
+
+// maxMaxDockDelay bounds maxDockDelay: a larger value would let a camera clock set back by a year or more delete
+// evidential footage that much early, which is what the setting exists to prevent.
+var maxMaxDockDelay = Period{Years: 1}
+
+// defaultReleaseGrace is the releaseGrace of a policy file without one: a change that brings a deletion earlier
+// takes effect at the earliest a week later, time for a mistaken release to be seen and undone.
+var defaultReleaseGrace = Period{Days: 7}
+
 // MaxPolicyBytes bounds a policy file; real ones are a few kilobytes.
 const MaxPolicyBytes = 1 << 20
 
@@ -45,7 +57,7 @@ func Parse(data []byte) (*Policy, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := onlyFields(top, "$", "format", "version", "description", "minimumDwell", "default", "quarantine", "incidentLinked", "categories"); err != nil {
+	if err := onlyFields(top, "$", "format", "version", "description", "minimumDwell", "maxDockDelay", "releaseGrace", "default", "quarantine", "incidentLinked", "categories"); err != nil {
 		return nil, err
 	}
 	if err := requireFields(top, "$", "format", "version", "default", "quarantine", "incidentLinked", "categories"); err != nil {
@@ -74,6 +86,21 @@ func Parse(data []byte) (*Policy, error) {
 	p.minimumDwell = defaultMinimumDwell
 	if raw, ok := top["minimumDwell"]; ok {
 		if p.minimumDwell, err = periodField(raw, "$.minimumDwell"); err != nil {
+			return nil, err
+		}
+	}
+	p.maxDockDelay = defaultMaxDockDelay
+	if raw, ok := top["maxDockDelay"]; ok {
+		if p.maxDockDelay, err = periodField(raw, "$.maxDockDelay"); err != nil {
+			return nil, err
+		}
+		if longerThan(p.maxDockDelay, maxMaxDockDelay) {
+			return nil, policyErr(CodeBadDockDelay, "$.maxDockDelay", "maxDockDelay %s is longer than %s: a camera clock set back that far could have footage deleted that much early; use at most %s", p.maxDockDelay, maxMaxDockDelay, maxMaxDockDelay)
+		}
+	}
+	p.releaseGrace = defaultReleaseGrace
+	if raw, ok := top["releaseGrace"]; ok {
+		if p.releaseGrace, err = periodField(raw, "$.releaseGrace"); err != nil {
 			return nil, err
 		}
 	}
@@ -180,6 +207,10 @@ func reviewAfterEnd(review, period Period) bool {
 	}
 	return false
 }
+
+// longerThan reports whether a can be longer than b for some start date (tried across a leap year, as
+// reviewAfterEnd does).
+func longerThan(a, b Period) bool { return reviewAfterEnd(a, b) }
 
 func periodField(raw json.RawMessage, path string) (Period, error) {
 	s, err := stringField(raw, path)

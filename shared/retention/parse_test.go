@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // validPolicy is a small, complete policy; the error cases below each break one thing in it.
@@ -54,6 +55,23 @@ func TestParseMinimumDwell(t *testing.T) {
 	}
 	if got := mustParse(t, replace(t, `"version": "test-1",`, `"version": "test-1", "minimumDwell": "P1M",`)).MinimumDwell(); got != (Period{Months: 1}) {
 		t.Errorf("minimumDwell P1M: %s", got)
+	}
+}
+
+// maxDockDelay and releaseGrace are optional: absent give two weeks and a week; present, the file's values, up to a
+// year for maxDockDelay.
+func TestParseDockDelayAndReleaseGrace(t *testing.T) {
+	p := mustParse(t, validPolicy)
+	if p.MaxDockDelay() != (Period{Days: 14}) || p.ReleaseGrace() != (Period{Days: 7}) {
+		t.Errorf("defaults: maxDockDelay %s releaseGrace %s, want P14D and P7D", p.MaxDockDelay(), p.ReleaseGrace())
+	}
+	p = mustParse(t, replace(t, `"version": "test-1",`, `"version": "test-1", "maxDockDelay": "P1Y", "releaseGrace": "P2W",`))
+	if p.MaxDockDelay() != (Period{Years: 1}) || p.ReleaseGrace() != (Period{Weeks: 2}) {
+		t.Errorf("from the file: maxDockDelay %s releaseGrace %s", p.MaxDockDelay(), p.ReleaseGrace())
+	}
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.FixedZone("BST", 3600))
+	if got := p.ReleaseFrom(now); !got.Equal(now.AddDate(0, 0, 14)) || got.Location() != time.UTC {
+		t.Errorf("ReleaseFrom(%s) = %s, want 14 days later in UTC", now, got)
 	}
 }
 
@@ -163,6 +181,33 @@ func TestParseErrors(t *testing.T) {
 		}, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"name with comma", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "a,b"`) }, CodeBadCategoryName, "$.categories[1].name", "1-32"},
 		{"uncategorised as a category", func(t *testing.T) string { return replace(t, `"name": "evidential"`, `"name": "uncategorised"`) }, CodeReservedCategory, "$.categories[1].name", "\"default\""},
+		{"max dock delay over a year", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "maxDockDelay": "P13M",`)
+		}, CodeBadDockDelay, "$.maxDockDelay", "at most P1Y"},
+		{"max dock delay of 366 days", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "maxDockDelay": "P366D",`)
+		}, CodeBadDockDelay, "$.maxDockDelay", "longer than P1Y"},
+		{"zero max dock delay", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "maxDockDelay": "P0D",`)
+		}, CodeBadPeriod, "$.maxDockDelay", "zero"},
+		{"max dock delay in hours", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "maxDockDelay": "PT72H",`)
+		}, CodeBadPeriod, "$.maxDockDelay", "time part"},
+		{"max dock delay is a number", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "maxDockDelay": 14,`)
+		}, CodeWrongType, "$.maxDockDelay", "string"},
+		{"zero release grace", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "releaseGrace": "P0D",`)
+		}, CodeBadPeriod, "$.releaseGrace", "zero"},
+		{"release grace in hours", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "releaseGrace": "PT1H",`)
+		}, CodeBadPeriod, "$.releaseGrace", "time part"},
+		{"release grace is null", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "releaseGrace": null,`)
+		}, CodeWrongType, "$.releaseGrace", "string"},
+		{"release grace in the wrong case", func(t *testing.T) string {
+			return replace(t, `"version": "test-1",`, `"version": "test-1", "releasegrace": "P7D",`)
+		}, CodeUnknownField, "$.releasegrace", "releaseGrace"},
 		{"minimum dwell in hours", func(t *testing.T) string {
 			return replace(t, `"version": "test-1",`, `"version": "test-1", "minimumDwell": "PT48H",`)
 		}, CodeBadPeriod, "$.minimumDwell", "time part"},

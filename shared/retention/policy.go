@@ -27,6 +27,8 @@ type Policy struct {
 	categories     map[string]Rule
 	names          []string // sorted
 	minimumDwell   Period   // never zero: the file's "minimumDwell" or defaultMinimumDwell
+	maxDockDelay   Period   // never zero: the file's "maxDockDelay" or defaultMaxDockDelay
+	releaseGrace   Period   // never zero: the file's "releaseGrace" or defaultReleaseGrace
 }
 
 // Version is the policy's version string, recorded on every clip schedule and deletion certificate.
@@ -84,6 +86,18 @@ func (p *Policy) NotBefore(receivedAt time.Time) *time.Time {
 	t := p.minimumDwell.AddTo(receivedAt)
 	return &t
 }
+
+// MaxDockDelay is the longest plausible time between a clip's recorded start and its receipt. A recorded start
+// earlier than receivedAt - MaxDockDelay is implausible (a camera clock reset): its periods count from receipt and
+// its schedule carries a review flag (ReviewRecordedStartImplausible).
+func (p *Policy) MaxDockDelay() Period { return p.maxDockDelay }
+
+// ReleaseGrace is how long a change that brings a clip's deletion earlier (a hold cleared, an incident unlinked, a
+// shorter category, a recompute) waits before it can make the clip due: never before now + ReleaseGrace.
+func (p *Policy) ReleaseGrace() Period { return p.releaseGrace }
+
+// ReleaseFrom is the earliest time a change made at now may make a clip due: now + ReleaseGrace, in UTC.
+func (p *Policy) ReleaseFrom(now time.Time) time.Time { return p.releaseGrace.AddTo(now.UTC()) }
 
 // IncidentLinkedRule applies, besides the categories, to clips that carry an incident reference.
 func (p *Policy) IncidentLinkedRule() Rule { return p.incidentLinked }

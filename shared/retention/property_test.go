@@ -13,8 +13,10 @@ import (
 
 // TestDecideProperty generates thousands of policies (as JSON, through Parse), clips, holds, statuses and clock
 // times, and checks Decide against an oracle written independently of Schedule and Period.AddTo: it must delete
-// exactly the clips that are due, past their minimum dwell after receipt, unheld and in a final status, and nothing
-// else. A random share of schedules is
+// exactly the clips that are due, past their minimum dwell after receipt and past a pending release's grace,
+// unheld and in a final status, and nothing else. Schedule is checked against it too: a recorded start more than
+// maxDockDelay before the receipt counts from the receipt and is flagged (RECORDED_START_IMPLAUSIBLE), and a
+// quarantined clip's trusted categories count besides the quarantine rule. A random share of schedules is
 // then corrupted (as a stale or damaged record would be) and must never be deleted.
 //
 // The seed is random per run, fixed (ciRetentionSeed) under CI=true so CI runs are reproducible, and always logged;
@@ -48,7 +50,10 @@ func TestDecideProperty(t *testing.T) {
 		for ci := 0; ci < clipsPer; ci++ {
 			f := genFacts(rng, gp)
 			s := p.Schedule(f)
-			wantHeld, wantUntil, wantDwellEnd := oracleSchedule(gp, f)
+			wantHeld, wantUntil, wantDwellEnd, wantFlag := oracleScheduleFlagged(gp, f)
+			if (s.Review != nil) != wantFlag || (wantFlag && (s.Review.Code != ReviewRecordedStartImplausible || !s.Review.Since.Equal(f.ReceivedAt))) {
+				t.Fatalf("seed %d policy %d: Schedule(%+v) review %+v; oracle flagged=%v\npolicy %s", seed, pi, f, s.Review, wantFlag, doc)
+			}
 			if s.HeldUntilReleased != wantHeld || (s.RetainUntil == nil) != wantHeld || (!wantHeld && !s.RetainUntil.Equal(wantUntil)) {
 				t.Fatalf("seed %d policy %d: Schedule(%+v) = held %v until %v; oracle held %v until %v\npolicy %s",
 					seed, pi, f, s.HeldUntilReleased, fmtp(s.RetainUntil), wantHeld, wantUntil.Format(time.RFC3339), doc)
@@ -61,21 +66,33 @@ func TestDecideProperty(t *testing.T) {
 				now := genClock(rng, f.RecordedStart, pivot)
 				hold := f.LegalHold || rng.IntN(6) == 0 // a hold may be set after the schedule was computed
 				status := genStatus(rng, f.Quarantined)
-				d := Decide(s, hold, status, now)
+				// Sometimes a change brought the date earlier: a pending release's grace ends near now (or the
+				// record lost its time: zero).
+				ds := s
+				var releaseFrom *time.Time
+				if rng.IntN(4) == 0 {
+					r := genClock(rng, time.Time{}, now)
+					if rng.IntN(20) == 0 {
+						r = time.Time{}
+					}
+					releaseFrom, ds.ReleaseFrom = &r, &r
+				}
+				d := Decide(ds, hold, status, now)
 
 				final := status == map[bool]string{true: StatusQuarantined, false: StatusVerified}[f.Quarantined]
 				want := !hold && !wantHeld && final && !now.IsZero() && !now.Before(wantUntil) &&
-					!f.ReceivedAt.IsZero() && !now.Before(wantDwellEnd)
+					!f.ReceivedAt.IsZero() && !now.Before(wantDwellEnd) &&
+					(releaseFrom == nil || (!releaseFrom.IsZero() && !now.Before(*releaseFrom)))
 				if d.Delete != want {
-					t.Fatalf("seed %d policy %d: Decide(held %v, until %s, legal hold %v, status %q, now %s) = %+v, oracle says delete=%v\nfacts %+v\npolicy %s",
-						seed, pi, s.HeldUntilReleased, fmtp(s.RetainUntil), hold, status, now.Format(time.RFC3339Nano), d, want, f, doc)
+					t.Fatalf("seed %d policy %d: Decide(held %v, until %s, release from %s, legal hold %v, status %q, now %s) = %+v, oracle says delete=%v\nfacts %+v\npolicy %s",
+						seed, pi, s.HeldUntilReleased, fmtp(s.RetainUntil), fmtp(releaseFrom), hold, status, now.Format(time.RFC3339Nano), d, want, f, doc)
 				}
 				if d.Delete {
 					deleted++
 				} else {
 					kept++
 				}
-				if c, name := corrupt(rng, s, final); name != "" {
+				if c, name := corrupt(rng, ds, final); name != "" {
 					corruptedChecked++
 					if d := Decide(c, hold, status, now); d.Delete {
 						t.Fatalf("seed %d policy %d: corrupted schedule (%s) %+v was deleted: %+v", seed, pi, name, c, d)
@@ -105,6 +122,8 @@ type genFile struct {
 	Format         string    `json:"format"`
 	Version        string    `json:"version"`
 	MinimumDwell   string    `json:"minimumDwell,omitempty"` // "" = the format's default, two weeks
+	MaxDockDelay   string    `json:"maxDockDelay,omitempty"` // "" = the format's default, two weeks
+	ReleaseGrace   string    `json:"releaseGrace,omitempty"` // "" = the format's default, a week
 	Default        genRule   `json:"default"`
 	Quarantine     genRule   `json:"quarantine"`
 	IncidentLinked genRule   `json:"incidentLinked"`
@@ -114,6 +133,7 @@ type genFile struct {
 type genPolicyT struct {
 	file  genFile
 	dwell genRule // the minimum dwell as components (the default when the file has none)
+	dock  genRule // the maximum plausible dock delay as components (the default when the file has none)
 	cats  map[string]genRule
 	pool  []string // names facts draw from: the policy's categories and some it does not know
 }
@@ -131,6 +151,18 @@ func genPolicy(rng *rand.Rand, i int) genPolicyT {
 	if rng.IntN(3) != 0 {
 		gp.dwell = genRuleOf(rng, false)
 		gp.file.MinimumDwell = gp.dwell.Period
+	}
+	gp.dock = genRule{d: 14}
+	if rng.IntN(3) != 0 {
+		gp.dock = genRule{d: 1 + rng.IntN(365)}
+		if rng.IntN(3) == 0 {
+			gp.dock = genRule{m: 1 + rng.IntN(12)}
+		}
+		gp.dock.Period = fmt.Sprintf("P%dM%dD", gp.dock.m, gp.dock.d)
+		gp.file.MaxDockDelay = gp.dock.Period
+	}
+	if rng.IntN(2) == 0 {
+		gp.file.ReleaseGrace = fmt.Sprintf("P%dD", 1+rng.IntN(30))
 	}
 	gp.file.Default = genRuleOf(rng, false)
 	gp.file.Quarantine = genRuleOf(rng, false)
@@ -198,6 +230,10 @@ func genFacts(rng *rand.Rand, gp genPolicyT) Facts {
 		f.IncidentRefs = []string{[]string{"CAD/2026/001", " ", "", "CR-1"}[rng.IntN(4)]}
 	}
 	f.Quarantined = rng.IntN(5) == 0
+	// Categories an authenticated person set: they count for a quarantined clip too.
+	for n := rng.IntN(3); n > 0 && rng.IntN(2) == 0; n-- {
+		f.TrustedCategories = append(f.TrustedCategories, gp.pool[rng.IntN(len(gp.pool))])
+	}
 	f.LegalHold = rng.IntN(8) == 0
 	if rng.IntN(50) != 0 { // a few clips have no recorded start at all
 		f.RecordedStart = genTime(rng)
@@ -208,7 +244,9 @@ func genFacts(rng *rand.Rand, gp genPolicyT) Facts {
 	if base.IsZero() {
 		base = genTime(rng)
 	}
-	switch rng.IntN(8) {
+	switch rng.IntN(9) {
+	case 8: // a camera clock reset to years before: received decades after its "recorded start"
+		f.ReceivedAt = base.AddDate(1+rng.IntN(25), 0, 0)
 	case 0:
 		f.ReceivedAt = base.Add(time.Duration(rng.Int64N(int64(3 * 365 * 24 * time.Hour))))
 	case 1:
@@ -322,37 +360,61 @@ func corrupt(rng *rand.Rand, s Schedule, statusMatches bool) (Schedule, string) 
 
 // oracleSchedule gives the deletion date and the end of the minimum dwell (zero when the receipt is unknown).
 func oracleSchedule(gp genPolicyT, f Facts) (held bool, until, dwellEnd time.Time) {
+	held, until, dwellEnd, _ = oracleScheduleFlagged(gp, f)
+	return held, until, dwellEnd
+}
+
+// oracleImplausible: a recorded start more than the maximum dock delay before the receipt (both known) is a
+// camera clock reset.
+func oracleImplausible(gp genPolicyT, f Facts) bool {
+	return !f.RecordedStart.IsZero() && !f.ReceivedAt.IsZero() && oracleAdd(f.RecordedStart, gp.dock).Before(f.ReceivedAt)
+}
+
+// oracleScheduleFlagged is oracleSchedule and whether the clip must carry the implausible-start review flag.
+func oracleScheduleFlagged(gp genPolicyT, f Facts) (held bool, until, dwellEnd time.Time, flagged bool) {
 	if !f.ReceivedAt.IsZero() {
 		dwellEnd = oracleAdd(f.ReceivedAt, gp.dwell)
 	}
 	start := f.RecordedStart
+	// A clock reset: every period counts from the receipt, and a person is asked to look.
+	if oracleImplausible(gp, f) {
+		start, flagged = f.ReceivedAt, true
+	}
+	held, until = oracleRules(gp, f, start, dwellEnd)
+	return held, until, dwellEnd, flagged
+}
+
+func oracleRules(gp genPolicyT, f Facts, start, dwellEnd time.Time) (held bool, until time.Time) {
 	// A quarantined clip whose start is missing or later than its receipt counts from the receipt.
 	if f.Quarantined && !f.ReceivedAt.IsZero() && (start.IsZero() || f.ReceivedAt.Before(start)) {
 		start = f.ReceivedAt
 	}
 	if f.LegalHold || start.IsZero() {
-		return true, time.Time{}, dwellEnd
+		return true, time.Time{}
 	}
 	var rules []genRule
+	// categories: the clip's own, or for a quarantined clip only those an authenticated person set (besides the
+	// quarantine rule); an unknown one holds the clip.
+	cats := f.Categories
 	if f.Quarantined {
 		rules = append(rules, gp.file.Quarantine)
-	} else {
-		any := false
-		for _, c := range f.Categories {
-			c = strings.ToLower(strings.TrimSpace(c))
-			if c == "" || c == "uncategorised" {
-				continue
-			}
-			any = true
-			r, ok := gp.cats[c]
-			if !ok {
-				return true, time.Time{}, dwellEnd // unknown category: never guessed
-			}
-			rules = append(rules, r)
+		cats = f.TrustedCategories
+	}
+	any := false
+	for _, c := range cats {
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c == "" || c == "uncategorised" {
+			continue
 		}
-		if !any {
-			rules = append(rules, gp.file.Default)
+		any = true
+		r, ok := gp.cats[c]
+		if !ok {
+			return true, time.Time{} // unknown category: never guessed
 		}
+		rules = append(rules, r)
+	}
+	if !any && !f.Quarantined {
+		rules = append(rules, gp.file.Default)
 	}
 	for _, ref := range f.IncidentRefs {
 		if strings.TrimSpace(ref) != "" {
@@ -362,7 +424,7 @@ func oracleSchedule(gp genPolicyT, f Facts) (held bool, until, dwellEnd time.Tim
 	}
 	for _, r := range rules {
 		if r.HoldUntilReleased {
-			return true, time.Time{}, dwellEnd
+			return true, time.Time{}
 		}
 		if u := oracleAdd(start, r); u.After(until) {
 			until = u
@@ -371,7 +433,7 @@ func oracleSchedule(gp genPolicyT, f Facts) (held bool, until, dwellEnd time.Tim
 	if dwellEnd.After(until) { // never deleted before the dwell ends
 		until = dwellEnd
 	}
-	return false, until, dwellEnd
+	return false, until
 }
 
 // oracleAdd steps month by month with its own leap-year rule and clamps the day, then adds whole 24-hour days.

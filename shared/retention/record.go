@@ -14,7 +14,9 @@ import (
 
 // FactsOf is what the policy needs to know about c: its categories and
 // incident references, whether it is quarantined, its legal hold, its
-// recorded start and when it was received.
+// recorded start and when it was received. Categories an authenticated
+// person set through ClipManage (CategoriesSetBy) are also trusted ones:
+// they count for a quarantined clip too.
 func FactsOf(c clip.Clip) Facts {
 	f := Facts{
 		Categories:   c.Categories,
@@ -22,6 +24,9 @@ func FactsOf(c clip.Clip) Facts {
 		Quarantined:  c.Status == clip.StatusQuarantined,
 		LegalHold:    c.Retention.LegalHold,
 		ReceivedAt:   c.ReceivedAt.Time,
+	}
+	if c.CategoriesSetBy != "" {
+		f.TrustedCategories = c.Categories
 	}
 	if c.RecordedStart != nil {
 		f.RecordedStart = c.RecordedStart.Time
@@ -31,7 +36,9 @@ func FactsOf(c clip.Clip) Facts {
 
 // RecordOf is s as the clip record stores it. legalHold is carried over
 // from the record: a hold is a fact a person sets, never computed. The
-// record does not store NotBefore (ScheduleOf and DecideClip restore it).
+// record does not store NotBefore (ScheduleOf and DecideClip restore it),
+// nor ReleaseFrom: a pending release is a fact of the change that asked
+// for it (clip.Retention.PendingRelease), set by its caller.
 func RecordOf(s Schedule, legalHold bool) clip.Retention {
 	r := clip.Retention{
 		PolicyVersion:     s.PolicyVersion,
@@ -49,12 +56,16 @@ func RecordOf(s Schedule, legalHold bool) clip.Retention {
 	if s.ReviewDate != nil {
 		r.ReviewDate = clip.Ptr(*s.ReviewDate)
 	}
+	if s.Review != nil {
+		r.Review = &clip.RetentionReview{Code: s.Review.Code, Since: clip.At(s.Review.Since), Detail: s.Review.Detail}
+	}
 	return r
 }
 
 // ScheduleOf is the schedule c's record stores, with NotBefore (the end of
 // the minimum dwell, which the record does not store) restored from its
-// receivedAt and p's minimum dwell: the schedule the sweep decides on.
+// receivedAt and p's minimum dwell, and ReleaseFrom from an active
+// pending release: the schedule the sweep decides on.
 func ScheduleOf(p *Policy, c clip.Clip) Schedule {
 	r := c.Retention
 	s := Schedule{PolicyVersion: r.PolicyVersion, Rule: r.Rule, HeldUntilReleased: r.HeldUntilReleased, Quarantined: r.Quarantined}
@@ -69,14 +80,29 @@ func ScheduleOf(p *Policy, c clip.Clip) Schedule {
 		t := r.ReviewDate.Time
 		s.ReviewDate = &t
 	}
+	if r.Review != nil {
+		s.Review = &Review{Code: r.Review.Code, Since: r.Review.Since.Time, Detail: r.Review.Detail}
+	}
+	if r.PendingRelease.Active() {
+		t := r.PendingRelease.EffectiveFrom.Time // zero when the record lost it: Decide keeps the clip
+		s.ReleaseFrom = &t
+	}
 	return s.WithReceipt(p, c.ReceivedAt.Time)
 }
 
 // RecordFor is the retention p gives c, as its record stores it: the
-// schedule of c's facts, with c's legal hold carried over. Ingest and
-// verify store it, ClipManage after a change, and the audited recompute.
+// schedule of c's facts, with c's legal hold and pending release carried
+// over (both are facts of a person's change, never computed; a recompute
+// must not drop a release's grace). Adding a pending release is the job of
+// functions' retentionAfterChange (ClipManage, the audited recompute).
+// Ingest and verify store it.
 func (p *Policy) RecordFor(c clip.Clip) clip.Retention {
-	return RecordOf(p.Schedule(FactsOf(c)), c.Retention.LegalHold)
+	r := RecordOf(p.Schedule(FactsOf(c)), c.Retention.LegalHold)
+	if pr := c.Retention.PendingRelease; pr != nil {
+		cp := *pr
+		r.PendingRelease = &cp
+	}
+	return r
 }
 
 // DecideClip is the sweep's decision for c's record at now under p:

@@ -120,8 +120,11 @@ func fmtp(t *time.Time) string {
 func TestScheduleCountsTheDwellAndTheReceipt(t *testing.T) {
 	p := mustParse(t, schedulePolicy) // no "minimumDwell": the default, 14 days
 	withDwell := func(d string) *Policy {
-		return mustParse(t, strings.Replace(schedulePolicy, `"version": "sched-1",`, `"version": "sched-1", "minimumDwell": "`+d+`",`, 1))
+		return mustParse(t, strings.Replace(schedulePolicy, `"version": "sched-1",`, `"version": "sched-1", "maxDockDelay": "P60D", "minimumDwell": "`+d+`",`, 1))
 	}
+	// late: a camera docked 35 days after recording is plausible under it (maxDockDelay 60 days), so its periods
+	// count from the recorded start and only the dwell moves its date.
+	late := mustParse(t, strings.Replace(schedulePolicy, `"version": "sched-1",`, `"version": "sched-1", "maxDockDelay": "P60D",`, 1))
 	at := func(y int, m time.Month, d, h int) *time.Time {
 		v := time.Date(y, m, d, h, 0, 0, 0, time.UTC)
 		return &v
@@ -138,14 +141,16 @@ func TestScheduleCountsTheDwellAndTheReceipt(t *testing.T) {
 	}{
 		{"docked the same day: the rule's date, the dwell ends earlier", p,
 			Facts{RecordedStart: start, ReceivedAt: start.Add(8 * time.Hour)}, RuleDefault, start, at(2026, 2, 1, 10), at(2026, 1, 15, 18)},
-		{"docked 35 days late: kept 14 days after receipt", p,
+		{"docked 35 days late: kept 14 days after receipt", late,
 			Facts{RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, RuleDefault, start, at(2026, 2, 19, 10), at(2026, 2, 19, 10)},
-		{"camera clock reset to 2000: kept 14 days after receipt", p,
+		{"camera clock reset to 2000: counted from receipt, so kept at least 14 days after it", p,
 			Facts{Categories: []string{"non-evidential"}, RecordedStart: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), ReceivedAt: start},
-			"category:non-evidential", time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), at(2026, 1, 15, 10), at(2026, 1, 15, 10)},
+			"category:non-evidential", start, at(2026, 2, 1, 10), at(2026, 1, 15, 10)},
+		{"docked 35 days late under the default maxDockDelay: counted from receipt", p,
+			Facts{RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, RuleDefault, start.AddDate(0, 0, 35), at(2026, 3, 8, 10), at(2026, 2, 19, 10)},
 		{"the policy's own dwell", withDwell("P31D"),
 			Facts{RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, RuleDefault, start, at(2026, 3, 8, 10), at(2026, 3, 8, 10)},
-		{"a longer rule is not shortened by the dwell", p,
+		{"a longer rule is not shortened by the dwell", late,
 			Facts{Categories: []string{"complaint"}, RecordedStart: start, ReceivedAt: start.AddDate(0, 0, 35)}, "category:complaint", start, at(2027, 1, 1, 10), at(2026, 2, 19, 10)},
 		{"receipt unknown: the rule's date, no dwell end (Decide keeps it)", p,
 			Facts{RecordedStart: start}, RuleDefault, start, at(2026, 2, 1, 10), nil},
@@ -185,7 +190,7 @@ func TestScheduleCountsTheDwellAndTheReceipt(t *testing.T) {
 
 // A stored schedule carries no NotBefore; WithReceipt restores it from the record's receipt time.
 func TestWithReceipt(t *testing.T) {
-	p := mustParse(t, schedulePolicy)
+	p := mustParse(t, strings.Replace(schedulePolicy, `"version": "sched-1",`, `"version": "sched-1", "maxDockDelay": "P60D",`, 1))
 	start := time.Date(2026, 1, 1, 10, 0, 0, 0, time.UTC)
 	received := start.AddDate(0, 0, 35)
 	s := p.Schedule(Facts{RecordedStart: start, ReceivedAt: received})
