@@ -331,6 +331,20 @@ func (p *pipeline) dockedAt(t testing.TB, officer, id string, at time.Time) clip
 	return c
 }
 
+// graceEnded moves a clip's pending release into the past, as if the
+// policy's release grace had run out (the test cannot wait 7 days).
+func (p *pipeline) graceEnded(t testing.TB, officer, id string) {
+	t.Helper()
+	c := p.record(t, officer, id)
+	if !c.Retention.PendingRelease.Active() {
+		t.Fatalf("clip %s has no pending release", id)
+	}
+	c.Retention.PendingRelease.EffectiveFrom = clip.At(time.Now().Add(-time.Minute))
+	if _, err := p.clients.Records.ReplaceClip(context.Background(), c); err != nil {
+		t.Fatalf("ending the grace of %s: %v", id, err)
+	}
+}
+
 // blobExists reports whether the upload blob is still in Azurite; any
 // answer other than found or BlobNotFound fails the test.
 func (p *pipeline) blobExists(t testing.TB, name string) bool {

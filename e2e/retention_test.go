@@ -35,9 +35,13 @@ func TestRetentionThroughLocalHost(t *testing.T) {
 	held := p.uploadAt(t, "ret/held.mp4", "cd5678", old) // uncategorised: the default 31 days
 	fresh := p.uploadAt(t, "ret/fresh.mp4", "cd5678", time.Now().Add(-48*time.Hour))
 
-	// Uploaded now, 32-day-old footage is kept 14 days after its receipt.
-	if c := p.record(t, "AB1234", plain.ClipID); c.Retention.RetainUntil == nil || !c.Retention.RetainUntil.Equal(c.ReceivedAt.AddDate(0, 0, 14)) {
-		t.Fatalf("32-day-old clip received now: schedule %+v, received %s; want kept until 14 days after receipt", c.Retention, c.ReceivedAt)
+	// Uploaded now, 32-day-old footage is implausible (older than the
+	// policy's maxDockDelay, 14 days, before receipt: a reset camera clock,
+	// or a camera docked very late): its period counts from receipt, and
+	// the record is flagged for a person to correct.
+	if c := p.record(t, "AB1234", plain.ClipID); c.Retention.RetainUntil == nil || !c.Retention.RetainUntil.Equal(c.ReceivedAt.AddDate(0, 0, 31)) ||
+		c.Retention.Review == nil || c.Retention.Review.Code != "RECORDED_START_IMPLAUSIBLE" {
+		t.Fatalf("32-day-old clip received now: schedule %+v, received %s; want kept until 31 days after receipt and flagged", c.Retention, c.ReceivedAt)
 	}
 	// As if the cameras had been docked an hour after recording.
 	plainBefore := p.dockedAt(t, "AB1234", plain.ClipID, old.Add(time.Hour))
@@ -108,11 +112,21 @@ func TestRetentionThroughLocalHost(t *testing.T) {
 	// ETag); the second run must leave it as it is now.
 	pc = p.record(t, "AB1234", plain.ClipID)
 
-	// Clear the hold: due at once; the next run deletes it, and only it.
+	// Clear the hold: the footage is past its date, but a release waits out
+	// the policy's release grace (7 days): the next run keeps it.
 	cleared := p.changeClip(t, held.ClipID, "clear-legal-hold", map[string]any{"justification": "claim withdrawn", "actor": "DPO Jones"})
-	if !cleared.Changed || cleared.Clip.Retention.LegalHold || !cleared.DueNow {
-		t.Fatalf("clear legal hold: %s; want changed, no hold, dueNow", cleared.Raw)
+	pr := cleared.Clip.Retention.PendingRelease
+	if !cleared.Changed || cleared.Clip.Retention.LegalHold || cleared.DueNow || !pr.Active() || pr.RequestedBy != "DPO Jones" ||
+		pr.EffectiveFrom.Time.Before(time.Now().Add(7*24*time.Hour-time.Hour)) {
+		t.Fatalf("clear legal hold: %s; want changed, no hold, not due, a pending release by DPO Jones in 7 days", cleared.Raw)
 	}
+	runGrace := p.runSweepNow(t)
+	if hc := p.record(t, "CD5678", held.ClipID); hc.Status != clip.StatusVerified || hc.Deletion != nil || !p.blobExists(t, held.Name) {
+		t.Fatalf("run %s inside the release grace: status %s, deletion %+v; want kept", runGrace, hc.Status, hc.Deletion)
+	}
+	// The grace has passed (the record says so, as if 7 days went by): the
+	// next run deletes it, and only it.
+	p.graceEnded(t, "CD5678", held.ClipID)
 	run2 := p.runSweepNow(t)
 	hc := p.record(t, "CD5678", held.ClipID)
 	if hc.Status != clip.StatusDeleted || hc.Deletion == nil || hc.Deletion.SweepRunID != "sweep-"+run2 ||

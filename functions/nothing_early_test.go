@@ -2,7 +2,6 @@ package functions_test
 
 import (
 	"context"
-	"encoding/base64"
 	"slices"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
@@ -73,7 +73,7 @@ func TestQuarantinedClipReclassifiedByAuthorisedPerson(t *testing.T) {
 	if c.Status != clip.StatusQuarantined || c.Retention.Rule != retention.RuleQuarantine {
 		t.Fatalf("setup: %s %s", c.Status, c.Retention.Rule)
 	}
-	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dc4471@force.police.uk"}]}`))
+	principal := principalHeader("dc4471@force.police.uk", config.DefaultRoleRead, config.DefaultRoleProtect)
 	a := e.h.manage(t, manageCall{method: "POST", id: id, action: functions.ActionReclassify,
 		headers: map[string]string{"If-Match": c.ETag, "X-MS-CLIENT-PRINCIPAL": principal},
 		body:    functions.ManageRequest{Categories: []string{"evidential"}, Justification: "assault captured; integrity under investigation"}})
@@ -94,10 +94,14 @@ func TestQuarantinedClipReclassifiedByAuthorisedPerson(t *testing.T) {
 	if last := entries[len(entries)-1]; last.Details["toCategoriesSetBy"] != "dc4471@force.police.uk" {
 		t.Fatalf("audit entry %+v", last.Details)
 	}
-	// The same change by an unauthenticated actor: the dock-like untrusted categories, the quarantine rule again.
+	// An unauthenticated change no longer exists (ClipManage answers 401
+	// AUTHENTICATION_REQUIRED: TestManageTrustsPrincipalHeadersOnlyWhenConfigured).
+	// A second authorised person adding a shorter category: the longest of the
+	// trusted categories and the quarantine rule still wins, and the record
+	// names who set them now.
 	r := e.h.post(t, id, functions.ActionReclassify, got.ETag, functions.ManageRequest{Categories: []string{"evidential", "non-evidential"}, Justification: "x", Actor: "someone"})
-	if r.Clip.CategoriesSetBy != "" || r.Clip.Retention.Rule != retention.RuleQuarantine {
-		t.Fatalf("unauthenticated reclassify: setBy %q rule %s", r.Clip.CategoriesSetBy, r.Clip.Retention.Rule)
+	if r.Clip.CategoriesSetBy != "someone" || r.Clip.Retention.Rule != "category:evidential" || !r.Clip.Retention.RetainUntil.Equal(want) {
+		t.Fatalf("second reclassify: setBy %q rule %s until %v; want someone, category:evidential until %s", r.Clip.CategoriesSetBy, r.Clip.Retention.Rule, r.Clip.Retention.RetainUntil, want)
 	}
 }
 
