@@ -36,8 +36,16 @@ func verifyMessage(c clip.Clip) VerifyMessage {
 
 // needsVerify reports whether a record still has work for ClipVerify.
 func needsVerify(c clip.Clip) bool {
-	return c.Status == clip.StatusReceived ||
+	return c.Status == clip.StatusReceived || pendingReverify(c) ||
 		(c.Status == clip.StatusQuarantined && c.Quarantine == nil && !hasReason(c, clip.CodeBlobGone) && !hasReason(c, clip.CodeBlobChanged))
+}
+
+// pendingReverify reports a quarantined clip whose metadata was corrected
+// (ClipManage correct-metadata) and which has no problem left but the
+// unproven hash: ClipVerify hashes its quarantined copy and decides.
+func pendingReverify(c clip.Clip) bool {
+	return c.Status == clip.StatusQuarantined && c.Quarantine != nil &&
+		len(c.Reasons) == 1 && c.Reasons[0].Code == clip.CodeVerificationPending
 }
 
 func hasReason(c clip.Clip, code clip.Code) bool {
@@ -131,9 +139,7 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props clip.BlobProperties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
 	now := a.now()
-	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, clip.Rules{
-		MaxDuration: a.Config.MaxClipDuration, ClockSkew: a.Config.ClockSkew, KnownCategory: a.Policy.Known,
-	})
+	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, a.metadataRules())
 	var lastModified *clip.Time
 	if !props.LastModified.IsZero() {
 		lastModified = clip.Ptr(props.LastModified)

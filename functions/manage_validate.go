@@ -13,7 +13,7 @@ import (
 
 const maxJustification = 2000
 
-var actions = []string{ActionReclassify, ActionLinkIncident, ActionUnlinkIncident, ActionSetLegalHold, ActionClearLegalHold}
+var actions = []string{ActionReclassify, ActionLinkIncident, ActionUnlinkIncident, ActionSetLegalHold, ActionClearLegalHold, ActionCorrectMetadata}
 
 // clipIDShape is the form of every id clip.ID makes: "c" and 40 lower-case
 // hex digits.
@@ -49,7 +49,12 @@ func truncate(s string, n int) string {
 
 // mutation validates an action's fields and returns the change it makes.
 func (a *App) mutation(action string, body ManageRequest) (func(*clip.Clip) error, error) {
+	if body.Metadata != nil && action != ActionCorrectMetadata {
+		return nil, clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "%s does not take \"metadata\" (only correct-metadata does)", action)
+	}
 	switch action {
+	case ActionCorrectMetadata:
+		return correctionMutation(body)
 	case ActionReclassify:
 		if len(body.Categories) == 0 {
 			return nil, clip.Errorf(clip.Invalid, clip.CodeCategoriesMissing, "reclassify needs \"categories\": the full new list (e.g. [\"evidential\"])")

@@ -66,6 +66,9 @@ type Clip struct {
 	QuarantinedAt  *Time           `json:"quarantinedAt,omitempty"`
 	DeletedAt      *Time           `json:"deletedAt,omitempty"`
 
+	// CategoriesSetBy names the authenticated person who last set the categories through ClipManage; set, they count for a quarantined clip too.
+	CategoriesSetBy string `json:"categoriesSetBy,omitempty"`
+
 	// ETag is Cosmos' _etag, used for If-Match on every replace.
 	ETag string `json:"_etag,omitempty"`
 }
