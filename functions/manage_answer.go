@@ -50,7 +50,7 @@ func problemOf(err error) funchost.HTTPResponse {
 	switch clip.CodeOf(err) {
 	case clip.CodeIfMatchRequired:
 		status = http.StatusPreconditionRequired
-	case clip.CodeClipDeleted, clip.CodeClipNotManageable, clip.CodeClipIDAmbiguous:
+	case clip.CodeClipDeleted, clip.CodeClipNotManageable, clip.CodeClipIDAmbiguous, clip.CodeClipNotQuarantined, clip.CodeCorrectionMovePending:
 		status = http.StatusConflict
 	case clip.CodeMethodNotAllowed:
 		status = http.StatusMethodNotAllowed

@@ -1,0 +1,199 @@
+package functions_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
+
+	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+)
+
+// quarantinedForOfficer uploads content whose only broken rule is its
+// officer id (the declared hash is declaredOf's), runs it through ClipIngest
+// and ClipVerify (which moves it to quarantine) and returns the record, in
+// the UNATTRIBUTED partition.
+func (e *env) quarantinedForOfficer(name string, content, declaredOf []byte) clip.Clip {
+	e.t.Helper()
+	meta := clipMeta(declaredOf, "AB-12", time.Now().Add(-2*time.Hour))
+	etag := e.upload(name, content, meta)
+	msg := e.ingest(e.blobEvent("devstoreaccount1", name, etag, "0000000000000001", int64(len(content))))
+	if msg == nil {
+		e.t.Fatal("no verify message for a quarantined clip")
+	}
+	if st := e.verify(e.h, msg, 1); st != 200 {
+		e.t.Fatalf("verify: %d", st)
+	}
+	c := e.clip(clip.UnattributedOfficer, clip.ID("devstoreaccount1", "uploads", name, etag))
+	if c.Status != clip.StatusQuarantined || !slices.Equal(reasonCodes(c), []clip.Code{clip.CodeOfficerIDInvalid}) || c.Quarantine == nil {
+		e.t.Fatalf("setup: status %s reasons %v quarantine %+v", c.Status, reasonCodes(c), c.Quarantine)
+	}
+	return c
+}
+
+func (e *env) correct(c clip.Clip, etag string, m functions.MetadataCorrection, headers map[string]string) manageAnswer {
+	e.t.Helper()
+	hs := map[string]string{"If-Match": `"` + etag + `"`}
+	for k, v := range headers {
+		hs[k] = v
+	}
+	return e.h.manage(e.t, manageCall{method: "POST", id: c.ID, action: functions.ActionCorrectMetadata, headers: hs,
+		body: functions.ManageRequest{Justification: "collar number mistyped at the dock; confirmed with the officer's sergeant", Actor: "PC 1 Local", Metadata: &m}})
+}
+
+func verifyOutput(t *testing.T, a manageAnswer) json.RawMessage {
+	t.Helper()
+	m, ok := a.outputs["verify"]
+	if !ok || m == nil {
+		t.Fatalf("the correction queued no clip-verify message: outputs %v", a.outputs)
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// A clip quarantined only for a bad officer id lives in the UNATTRIBUTED
+// partition. Correcting the officer moves the record to the officer's
+// partition (the old one is gone, the name claim follows, the audit chain
+// continues), leaves it quarantined pending verification, and ClipVerify
+// then hashes the quarantined copy and makes it verified, its content left
+// where it is and its retention following the corrected categories.
+func TestCorrectMetadataMovesTheOfficerAndVerifies(t *testing.T) {
+	e := newEnv(t, map[string]string{"BWV_TRUST_PRINCIPAL_HEADERS": "true"})
+	content := randomBytes(t, 8<<10)
+	c := e.quarantinedForOfficer("fix/officer.mp4", content, content)
+	before := len(e.auditOf(c.ID))
+
+	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("ab12"), Categories: []string{"evidential"}},
+		map[string]string{"X-MS-CLIENT-PRINCIPAL-NAME": "DC 4471 Smith"})
+	if a.status != 200 {
+		t.Fatalf("correction: %d %s", a.status, a.body)
+	}
+	got := a.ok().Clip
+	if got.OfficerID != "AB12" || got.Status != clip.StatusQuarantined || !slices.Equal(reasonCodes(got), []clip.Code{clip.CodeVerificationPending}) {
+		t.Fatalf("after the correction: officer %s status %s reasons %v", got.OfficerID, got.Status, reasonCodes(got))
+	}
+	if got.CategoriesSetBy != "DC 4471 Smith" || !slices.Equal(got.Categories, []string{"evidential"}) {
+		t.Fatalf("categories %v set by %q", got.Categories, got.CategoriesSetBy)
+	}
+	if _, err := e.records.GetClip(context.Background(), clip.UnattributedOfficer, c.ID); !clip.IsKind(err, clip.NotFound) {
+		t.Fatalf("the old record in UNATTRIBUTED must be gone after the move: %v", err)
+	}
+	if r := e.h.manage(t, manageCall{method: "GET", id: c.ID}); r.status != 200 || r.ok().Clip.OfficerID != "AB12" {
+		t.Fatalf("GET by id after the move: %d %s", r.status, r.body)
+	}
+	claim, err := e.records.GetNameClaim(context.Background(), clip.NameKey(c.Blob.Account, c.Blob.Container, c.Blob.Name))
+	if err != nil || claim.Officer != "AB12" {
+		t.Fatalf("name claim %+v %v: must name the new partition", claim, err)
+	}
+
+	if st := e.verify(e.h, verifyOutput(t, a), 1); st != 200 {
+		t.Fatalf("verify after the correction: %d\n%s", st, e.h.log())
+	}
+	v := e.clip("AB12", c.ID)
+	if v.Status != clip.StatusVerified || len(v.Reasons) != 0 || v.SHA256.Computed != v.SHA256.Declared || v.SHA256.Declared != c.SHA256.Declared {
+		t.Fatalf("after verification: status %s reasons %v hashes %+v", v.Status, reasonCodes(v), v.SHA256)
+	}
+	if v.Quarantine == nil || *v.Quarantine != *c.Quarantine || !bytes.Equal(e.download(v.Quarantine.Container, v.Quarantine.Name), content) {
+		t.Fatalf("the content must stay where it is: %+v", v.Quarantine)
+	}
+	if v.Retention.Quarantined || v.Retention.Rule != "category:evidential" {
+		t.Fatalf("retention must follow the categories now: %+v", v.Retention)
+	}
+
+	es := e.auditOf(c.ID)
+	if err := audit.Verify(c.ID, slices.Clone(es), v.Audit); err != nil {
+		t.Fatalf("the chain must continue across the move: %v", err)
+	}
+	if len(es) != before+2 {
+		t.Fatalf("%d entries, want %d + correction + verified: %v", len(es), before, actionsOf(es))
+	}
+	corr := es[before]
+	if corr.Action != audit.ActionMetadataCorrected || corr.Actor != "DC 4471 Smith" || !corr.ActorAuthenticated ||
+		corr.Justification != "collar number mistyped at the dock; confirmed with the officer's sergeant" ||
+		corr.Details["fromOfficerId"] != clip.UnattributedOfficer || corr.Details["toOfficerId"] != "AB12" ||
+		corr.Details["fromReasons"] != string(clip.CodeOfficerIDInvalid) || corr.Details["fromCategories"] != "uncategorised" ||
+		corr.Details["toCategories"] != "evidential" || corr.Details["fromPartition"] != clip.UnattributedOfficer {
+		t.Fatalf("correction entry: %+v", corr)
+	}
+	if es[before+1].Action != audit.ActionVerified {
+		t.Fatalf("last entry %s, want %s", es[before+1].Action, audit.ActionVerified)
+	}
+
+	// Verified now: a second correction is refused.
+	if r := e.correct(v, v.ETag, functions.MetadataCorrection{DeviceID: to.Ptr("CAM-1")}, nil); r.status != 409 || r.problem().Code != clip.CodeClipNotQuarantined {
+		t.Fatalf("correcting a verified clip: %d %s", r.status, r.body)
+	}
+}
+
+// A clip whose content does not match its declared hash stays quarantined
+// after its metadata is corrected: ClipVerify finds HASH_MISMATCH.
+func TestCorrectMetadataLeavesAWrongHashQuarantined(t *testing.T) {
+	e := newEnv(t, nil)
+	content := randomBytes(t, 4<<10)
+	c := e.quarantinedForOfficer("fix/wronghash.mp4", content, []byte("what the dock says it sent"))
+	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("CD34")}, nil)
+	if a.status != 200 {
+		t.Fatalf("correction: %d %s", a.status, a.body)
+	}
+	if st := e.verify(e.h, verifyOutput(t, a), 1); st != 200 {
+		t.Fatalf("verify: %d", st)
+	}
+	v := e.clip("CD34", c.ID)
+	if v.Status != clip.StatusQuarantined || !slices.Equal(reasonCodes(v), []clip.Code{clip.CodeHashMismatch}) || v.SHA256.Computed == v.SHA256.Declared {
+		t.Fatalf("status %s reasons %v hashes %+v; want quarantined with HASH_MISMATCH", v.Status, reasonCodes(v), v.SHA256)
+	}
+	if !v.Retention.Quarantined || !bytes.Equal(e.download(v.Quarantine.Container, v.Quarantine.Name), content) {
+		t.Fatalf("retention %+v: must stay under the quarantine rule, content in place", v.Retention)
+	}
+}
+
+// A correction that still breaks the contract changes nothing and answers
+// 400 CORRECTION_INVALID with every reason; the hash is never correctable.
+func TestCorrectMetadataRefusesAnInvalidCorrection(t *testing.T) {
+	e := newEnv(t, nil)
+	content := randomBytes(t, 1<<10)
+	c := e.quarantinedForOfficer("fix/invalid.mp4", content, content)
+	entries := len(e.auditOf(c.ID))
+
+	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("AB-99"), RecordedEnd: to.Ptr("2000-01-01T00:00:00Z"), Categories: []string{"no-such-category"}}, nil)
+	p := a.problem()
+	var body struct {
+		Reasons []clip.Reason `json:"reasons"`
+	}
+	_ = json.Unmarshal(a.body, &body)
+	var codes []clip.Code
+	for _, r := range body.Reasons {
+		codes = append(codes, r.Code)
+	}
+	want := []clip.Code{clip.CodeCategoryUnknown, clip.CodeOfficerIDInvalid, clip.CodeRecordedEndNotAfter}
+	if a.status != 400 || p.Code != clip.CodeCorrectionInvalid || !slices.Equal(codes, want) {
+		t.Fatalf("invalid correction: %d %s; want 400 %s with %v", a.status, a.body, clip.CodeCorrectionInvalid, want)
+	}
+	if a.outputs["verify"] != nil {
+		t.Fatal("a refused correction must queue nothing")
+	}
+	for _, tc := range []struct {
+		m    functions.MetadataCorrection
+		code clip.Code
+	}{
+		{functions.MetadataCorrection{SHA256: to.Ptr(c.SHA256.Declared)}, clip.CodeHashNotCorrectable},
+		{functions.MetadataCorrection{}, clip.CodeCorrectionEmpty},
+	} {
+		if r := e.correct(c, c.ETag, tc.m, nil); r.status != 400 || r.problem().Code != tc.code {
+			t.Errorf("%+v: %d %s; want 400 %s", tc.m, r.status, r.body, tc.code)
+		}
+	}
+	if r := e.h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionCorrectMetadata, body: functions.ManageRequest{Justification: "x", Actor: "y"}}); r.status != 400 || r.problem().Code != clip.CodeCorrectionEmpty {
+		t.Errorf("no metadata object: %d %s", r.status, r.body)
+	}
+	after := e.clip(clip.UnattributedOfficer, c.ID)
+	if after.ETag != c.ETag || len(e.auditOf(c.ID)) != entries {
+		t.Fatalf("a refused correction changed the record (etag %s→%s) or the trail", c.ETag, after.ETag)
+	}
+}
