@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
 // quarantinedForOfficer uploads content whose only broken rule is its
@@ -195,5 +197,93 @@ func TestCorrectMetadataRefusesAnInvalidCorrection(t *testing.T) {
 	after := e.clip(clip.UnattributedOfficer, c.ID)
 	if after.ETag != c.ETag || len(e.auditOf(c.ID)) != entries {
 		t.Fatalf("a refused correction changed the record (etag %s→%s) or the trail", c.ETag, after.ETag)
+	}
+}
+
+func (r faultInjectingRecords) CreateClip(ctx context.Context, c clip.Clip) (clip.Clip, error) {
+	if !r.f.after && r.f.hit("CreateClip") {
+		return c, errFakeCrash
+	}
+	out, err := r.fakeServerClockRecords.CreateClip(ctx, c)
+	if err == nil && r.f.after && r.f.hit("CreateClip") {
+		return c, errFakeCrash
+	}
+	return out, err
+}
+
+func (r faultInjectingRecords) DeleteClip(ctx context.Context, officer, id, etag string) error {
+	if !r.f.after && r.f.hit("DeleteClip") {
+		return errFakeCrash
+	}
+	err := r.fakeServerClockRecords.DeleteClip(ctx, officer, id, etag)
+	if err == nil && r.f.after && r.f.hit("DeleteClip") {
+		return errFakeCrash
+	}
+	return err
+}
+
+// A partition move interrupted at any step (a fake makes the step fail,
+// before or after its effect landed) converges when the person repeats the
+// request with ?officer=<old officer> and the same If-Match: one record,
+// under the new officer, one correction entry, a chain that verifies.
+func TestCorrectMetadataMoveConvergesAfterACrash(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	ctx := context.Background()
+	for i, f := range []*fault{
+		{op: "AppendAudit", n: 1, after: true},
+		{op: "CreateClip", n: 1, after: false},
+		{op: "CreateClip", n: 1, after: true},
+		{op: "DeleteClip", n: 1, after: false},
+		{op: "DeleteClip", n: 1, after: true},
+	} {
+		step := f.op + fmt.Sprintf(" call %d after=%v", f.n, f.after)
+		c := e.seed(p, fmt.Sprintf("move/%d.mp4", i), seedSpec{officer: clip.UnattributedOfficer, start: e.now.Add(-time.Hour),
+			categories: []string{clip.Uncategorised}, refs: []string{}, status: clip.StatusQuarantined, quarantined: true})
+		c.Reasons = []clip.Reason{{Code: clip.CodeOfficerIDInvalid, Field: clip.KeyOfficerID, Message: "bad"}}
+		c, err := e.records.ReplaceClip(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := manageCall{method: "POST", id: c.ID, action: functions.ActionCorrectMetadata, query: map[string]string{"officer": clip.UnattributedOfficer},
+			headers: map[string]string{"If-Match": `"` + c.ETag + `"`},
+			body:    functions.ManageRequest{Justification: "collar number mistyped", Actor: "PC 1", Metadata: &functions.MetadataCorrection{OfficerID: to.Ptr("MV1")}}}
+		app := *e.app
+		app.Records = faultInjectingRecords{e.clocked, f}
+		if r := serveApp(t, &app).manage(t, call); r.status == 200 {
+			t.Fatalf("%s: the injected crash did not fail the request: %s", step, r.body)
+		}
+		if !f.fired {
+			t.Fatalf("%s never fired", step)
+		}
+		r := e.h.manage(t, call)
+		if r.status == 404 && r.problem().Code == clip.CodeClipNotFound {
+			// The move had finished (only its answer was lost): GET by id
+			// shows the record under its new officer.
+			r = e.h.manage(t, manageCall{method: "GET", id: c.ID})
+		}
+		if r.status != 200 || r.ok().Clip.OfficerID != "MV1" {
+			t.Fatalf("%s: the repeated request: %d %s", step, r.status, r.body)
+		}
+		if _, err := e.records.GetClip(ctx, clip.UnattributedOfficer, c.ID); !clip.IsKind(err, clip.NotFound) {
+			t.Fatalf("%s: the old record is still there: %v", step, err)
+		}
+		moved := e.get(clip.Clip{OfficerID: "MV1", ID: c.ID})
+		es, err := e.records.ListAudit(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := audit.Verify(c.ID, slices.Clone(es), moved.Audit); err != nil {
+			t.Fatalf("%s: chain: %v", step, err)
+		}
+		n := 0
+		for _, en := range es {
+			if en.Action == audit.ActionMetadataCorrected {
+				n++
+			}
+		}
+		if n != 1 || !slices.Equal(reasonCodes(moved), []clip.Code{clip.CodeVerificationPending}) {
+			t.Fatalf("%s: %d correction entries (%v), reasons %v", step, n, actionsOf(es), reasonCodes(moved))
+		}
 	}
 }
