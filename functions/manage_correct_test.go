@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,5 +286,56 @@ func TestCorrectMetadataMoveConvergesAfterACrash(t *testing.T) {
 		if n != 1 || !slices.Equal(reasonCodes(moved), []clip.Code{clip.CodeVerificationPending}) {
 			t.Fatalf("%s: %d correction entries (%v), reasons %v", step, n, actionsOf(es), reasonCodes(moved))
 		}
+	}
+}
+
+// racingDeleteRecords is a fake: the real adapter, except that just before
+// the first DeleteClip another writer changes the record being deleted.
+type racingDeleteRecords struct {
+	fakeServerClockRecords
+	raced *atomic.Bool
+}
+
+func (r racingDeleteRecords) DeleteClip(ctx context.Context, officer, id, etag string) error {
+	if r.raced.CompareAndSwap(false, true) {
+		c, err := r.GetClip(ctx, officer, id)
+		if err != nil {
+			return err
+		}
+		c.StationID = "RACE-1"
+		if _, err := r.ReplaceClip(ctx, c); err != nil {
+			return err
+		}
+	}
+	return r.fakeServerClockRecords.DeleteClip(ctx, officer, id, etag)
+}
+
+// A change to the record while it is being moved wins: the copy in the new
+// partition is removed again, the old record (with the other change) stays,
+// and the answer is 412 CONCURRENT_UPDATE. Nothing is lost or duplicated.
+func TestCorrectMetadataMoveYieldsToAConcurrentChange(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	ctx := context.Background()
+	c := e.seed(p, "move/race.mp4", seedSpec{officer: clip.UnattributedOfficer, start: e.now.Add(-time.Hour),
+		categories: []string{clip.Uncategorised}, refs: []string{}, status: clip.StatusQuarantined, quarantined: true})
+	c.Reasons = []clip.Reason{{Code: clip.CodeOfficerIDInvalid, Field: clip.KeyOfficerID, Message: "bad"}}
+	c, err := e.records.ReplaceClip(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := *e.app
+	app.Records = racingDeleteRecords{e.clocked, &atomic.Bool{}}
+	r := serveApp(t, &app).manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionCorrectMetadata,
+		headers: map[string]string{"If-Match": `"` + c.ETag + `"`},
+		body:    functions.ManageRequest{Justification: "collar number mistyped", Actor: "PC 1", Metadata: &functions.MetadataCorrection{OfficerID: to.Ptr("RC1")}}})
+	if r.status != 412 || r.problem().Code != clip.CodeConcurrentUpdate {
+		t.Fatalf("move raced by another change: %d %s", r.status, r.body)
+	}
+	if _, err := e.records.GetClip(ctx, "RC1", c.ID); !clip.IsKind(err, clip.NotFound) {
+		t.Fatalf("the copy in the new partition must be removed again: %v", err)
+	}
+	if old := e.get(c); old.StationID != "RACE-1" || old.OfficerID != clip.UnattributedOfficer {
+		t.Fatalf("the old record with the other change must stay: %+v", old)
 	}
 }
