@@ -64,15 +64,11 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	started := time.Now()
 	log.Debug("hashing started", "bytes", c.Blob.Size)
-	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, clip.HashOptions{
-		RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism,
-	})
+	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, a.hashOptions())
 	switch {
 	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
-		code, msg := clip.CodeBlobGone, "the blob was deleted before its hash could be verified"
-		if clip.IsKind(err, clip.Conflict) {
-			code, msg = clip.CodeBlobChanged, "the blob was overwritten by a new version before this version's hash could be verified"
-		}
+		code, msg := unavailable(err, "the blob was deleted before its hash could be verified",
+			"the blob was overwritten by a new version before this version's hash could be verified")
 		log.Error("content unavailable for verification", "code", code, "error", err)
 		_, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerifyBlobMissing, Key: "verify:" + c.Blob.ETag,
 			Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(code)}},
@@ -175,16 +171,12 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	q := *c.Quarantine
-	sum, _, err := a.Blobs.Hash(ctx, q.Container, q.Name, q.ETag, c.Blob.Size, clip.HashOptions{
-		RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism,
-	})
+	sum, _, err := a.Blobs.Hash(ctx, q.Container, q.Name, q.ETag, c.Blob.Size, a.hashOptions())
 	key := "reverify:" + q.ETag
 	switch {
 	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
-		code, msg := clip.CodeBlobGone, "the quarantined copy was deleted before its hash could be verified"
-		if clip.IsKind(err, clip.Conflict) {
-			code, msg = clip.CodeBlobChanged, "the quarantined copy is not the recorded version: its hash cannot be verified"
-		}
+		code, msg := unavailable(err, "the quarantined copy was deleted before its hash could be verified",
+			"the quarantined copy is not the recorded version: its hash cannot be verified")
 		log.Error("quarantined content unavailable for verification", "code", code, "error", err)
 		_, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerifyBlobMissing, Key: key,
 			Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(code)}},
@@ -226,6 +218,19 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		return err
 	}
 	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
+}
+
+func (a *App) hashOptions() clip.HashOptions {
+	return clip.HashOptions{RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism}
+}
+
+// unavailable is the reason for content that could not be read: BLOB_GONE
+// (NotFound) or BLOB_CHANGED (Conflict), with the matching message.
+func unavailable(err error, goneMsg, changedMsg string) (clip.Code, string) {
+	if clip.IsKind(err, clip.Conflict) {
+		return clip.CodeBlobChanged, changedMsg
+	}
+	return clip.CodeBlobGone, goneMsg
 }
 
 func boolText(b bool) string {
