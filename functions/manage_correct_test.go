@@ -195,6 +195,20 @@ func TestCorrectMetadataRefusesAnInvalidCorrection(t *testing.T) {
 	if r := e.h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionCorrectMetadata, body: functions.ManageRequest{Justification: "x", Actor: "y"}}); r.status != 400 || r.problem().Code != clip.CodeCorrectionEmpty {
 		t.Errorf("no metadata object: %d %s", r.status, r.body)
 	}
+	if r := e.h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionReclassify, headers: map[string]string{"If-Match": `"` + c.ETag + `"`},
+		body: functions.ManageRequest{Justification: "x", Actor: "y", Categories: []string{"evidential"}, Metadata: &functions.MetadataCorrection{DeviceID: to.Ptr("CAM-2")}}}); r.status != 400 || r.problem().Code != clip.CodeRequestMalformed {
+		t.Errorf("metadata on another action: %d %s", r.status, r.body)
+	}
+	// Content not moved to quarantine yet: refused until ClipVerify has.
+	pending := randomBytes(t, 1<<10)
+	petag := e.upload("fix/pending.mp4", pending, clipMeta(pending, "AB-12", time.Now().Add(-time.Hour)))
+	if e.ingest(e.blobEvent("devstoreaccount1", "fix/pending.mp4", petag, "0000000000000001", int64(len(pending)))) == nil {
+		t.Fatal("no verify message")
+	}
+	pc := e.clip(clip.UnattributedOfficer, clip.ID("devstoreaccount1", "uploads", "fix/pending.mp4", petag))
+	if r := e.correct(pc, pc.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("AB12")}, nil); r.status != 409 || r.problem().Code != clip.CodeCorrectionMovePending {
+		t.Errorf("correction before the move: %d %s", r.status, r.body)
+	}
 	after := e.clip(clip.UnattributedOfficer, c.ID)
 	if after.ETag != c.ETag || len(e.auditOf(c.ID)) != entries {
 		t.Fatalf("a refused correction changed the record (etag %s→%s) or the trail", c.ETag, after.ETag)
