@@ -25,7 +25,7 @@ func TestClipManageNeedsAToken(t *testing.T) {
 	p := startPipeline(t, pipelineOptions{})
 	c := p.uploadAt(t, "auth/clip.mp4", "ef9012", time.Now().Add(-2*time.Hour))
 	forgedPrincipal := base64.StdEncoding.EncodeToString([]byte(
-		`{"auth_typ":"aad","claims":[{"typ":"name","val":"Chief Constable"},{"typ":"roles","val":"Evidence.Manage"}],"name_typ":"name","role_typ":"roles"}`))
+		`{"auth_typ":"aad","claims":[{"typ":"name","val":"Chief Constable"},{"typ":"roles","val":"BWV.Clips.Read"},{"typ":"roles","val":"BWV.Clips.Protect"},{"typ":"roles","val":"BWV.Clips.Release"}],"name_typ":"name","role_typ":"roles"}`))
 
 	raw := func(method, action, token string, forge bool, ifMatch string, body string) (int, string, []byte) {
 		t.Helper()
@@ -83,7 +83,7 @@ func TestClipManageNeedsAToken(t *testing.T) {
 	}
 
 	// A token from `bwv token` reads the clip...
-	tok := p.token(t, "PS 2201 Patel", "Evidence.Manage")
+	tok := p.token(t, "PS 2201 Patel", roleRead, roleProtect)
 	g := p.manageCallAs(t, tok, http.MethodGet, c.ClipID, "", "", nil)
 	if g.Status != http.StatusOK || g.Clip.ID != c.ClipID || g.ETagHeader == "" {
 		t.Fatalf("GET with a token: %d %s", g.Status, g.Raw)
@@ -98,10 +98,10 @@ func TestClipManageNeedsAToken(t *testing.T) {
 		t.Fatalf("set legal hold with a token and forged headers: %d %s; want 200 by PS 2201 Patel, authenticated", st, b)
 	}
 	trail := p.manageCallAs(t, tok, http.MethodGet, c.ClipID, "", "", nil)
-	if !slices.Equal(trail.actions(), []string{"received", "verified", "legal-hold-set"}) {
+	if !slices.Equal(trail.actions(), []string{"received", "verified", "consulted", "legal-hold-set", "consulted"}) {
 		t.Fatalf("trail %v", trail.actions())
 	}
-	hold := trail.Audit[2]
+	hold := trail.entry(t, "legal-hold-set")
 	if hold.Actor != "PS 2201 Patel" || !hold.ActorAuthenticated || hold.Justification != "complaint received, ref PSD/2026/17" {
 		t.Fatalf("legal-hold-set entry %+v; want PS 2201 Patel, authenticated", hold)
 	}

@@ -261,12 +261,13 @@ func runCLI(t testing.TB, args ...string) (string, string, int) {
 }
 
 // token is a bearer token for person from `bwv token` with the pipeline's
-// key (minted once per person and pipeline).
+// key, carrying roles (minted once per person, roles and pipeline).
 func (p *pipeline) token(t testing.TB, person string, roles ...string) string {
 	t.Helper()
 	p.tokensMu.Lock()
 	defer p.tokensMu.Unlock()
-	if tok, ok := p.tokens[person]; ok {
+	key := person + "\x00" + strings.Join(roles, ",")
+	if tok, ok := p.tokens[key]; ok {
 		return tok
 	}
 	args := []string{"token", "--name", person, "--key", p.authKey, "--ttl", "1h"}
@@ -277,8 +278,8 @@ func (p *pipeline) token(t testing.TB, person string, roles ...string) string {
 	if code != 0 {
 		t.Fatalf("bwv token --name %q: exit %d: %s", person, code, stderr)
 	}
-	p.tokens[person] = strings.TrimSpace(stdout)
-	return p.tokens[person]
+	p.tokens[key] = strings.TrimSpace(stdout)
+	return p.tokens[key]
 }
 
 // clipsByName reads every clip record (cross-partition, no ORDER BY) and

@@ -154,7 +154,7 @@ func TestPipeline(t *testing.T) {
 		if verifiedID == "" {
 			t.Skip("no verified clip from the upload subtest")
 		}
-		url := p.target.HostURL + "/api/clips/" + verifiedID
+		url := p.target.HostURL + "/api/clips/" + verifiedID + "?purpose=" + e2ePurpose[:3]
 		for _, c := range []struct {
 			name   string
 			header string
@@ -164,10 +164,10 @@ func TestPipeline(t *testing.T) {
 			{"no key", "", "", http.StatusUnauthorized},
 			{"wrong key", "not-the-key", "", http.StatusUnauthorized},
 			{"key in header", p.target.FunctionKey, "", http.StatusOK},
-			{"key as ?code=", "", "?code=" + p.target.FunctionKey, http.StatusOK},
+			{"key as ?code=", "", "&code=" + p.target.FunctionKey, http.StatusOK},
 		} {
 			req, _ := http.NewRequest(http.MethodGet, url+c.query, nil)
-			req.Header.Set("Authorization", "Bearer "+p.token(t, e2eReader)) // the key is checked as well as the token
+			req.Header.Set("Authorization", "Bearer "+p.token(t, e2eReader, roleRead)) // the key is checked as well as the token
 			if c.header != "" {
 				req.Header.Set("x-functions-key", c.header)
 			}

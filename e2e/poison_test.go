@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
@@ -32,6 +33,7 @@ type faultyBlobProxy struct {
 	*httptest.Server
 	marker string
 	failed atomic.Int64
+	fixed  atomic.Bool // the outage is over: pass everything through
 }
 
 func newFaultyBlobProxy(t testing.TB, az *localsvc.Azurite, marker string) *faultyBlobProxy {
@@ -44,7 +46,7 @@ func newFaultyBlobProxy(t testing.TB, az *localsvc.Azurite, marker string) *faul
 	rp := httputil.NewSingleHostReverseProxy(target)
 	f := &faultyBlobProxy{marker: marker}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, marker) && r.URL.Query().Get("comp") == "" {
+		if !f.fixed.Load() && r.Method == http.MethodGet && strings.Contains(r.URL.Path, marker) && r.URL.Query().Get("comp") == "" {
 			f.failed.Add(1)
 			w.Header().Set("x-ms-error-code", "ServerBusy")
 			http.Error(w, "fake outage: the server is busy", http.StatusServiceUnavailable)
@@ -157,5 +159,35 @@ func TestMessageFailingEveryTimeLandsInPoisonQueue(t *testing.T) {
 	stdout, _, _ := p.cli("status")
 	if !strings.Contains(stdout, msg.ClipID) || !strings.Contains(stdout, "clip-verify-poison   1") {
 		t.Errorf("bwv status does not show the poisoned clip:\n%s", stdout)
+	}
+
+	// The outage is over: the operator replays the poison queue. The dry run
+	// names the clip and changes nothing; the replay sends it back once; the
+	// clip ends verified; a second replay finds nothing.
+	proxy.fixed.Store(true)
+	out, errOut, code := p.cli("replay", "poison", "--dry-run", "--json")
+	var dry localrun.ReplayReport
+	if code != 0 || json.Unmarshal([]byte(out), &dry) != nil || len(dry.Items) != 1 || dry.Items[0].Outcome != localrun.OutcomeWouldReplay ||
+		!strings.Contains(dry.Items[0].About, msg.ClipID) {
+		t.Fatalf("bwv replay poison --dry-run: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if props, err := poison.GetProperties(context.Background(), nil); err != nil || props.ApproximateMessagesCount == nil || *props.ApproximateMessagesCount != 1 {
+		t.Fatalf("after the dry run the poison queue holds %v (%v), want the 1 message still", props.ApproximateMessagesCount, err)
+	}
+	out, errOut, code = p.cli("replay", "poison", "--json")
+	var rep localrun.ReplayReport
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Items) != 1 || rep.Items[0].Outcome != localrun.OutcomeReplayed {
+		t.Fatalf("bwv replay poison: exit %d\n%s\n%s", code, out, errOut)
+	}
+	waitFor(t, "the replayed clip verified", 2*time.Minute, func() (bool, string) {
+		c, err := p.clients.Records.GetClip(context.Background(), "PC9", msg.ClipID)
+		if err != nil {
+			return false, err.Error()
+		}
+		return c.Status == clip.StatusVerified, string(c.Status)
+	})
+	out, errOut, code = p.cli("replay", "poison", "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil || len(rep.Items) != 0 {
+		t.Fatalf("second bwv replay poison: exit %d, want nothing to replay\n%s\n%s", code, out, errOut)
 	}
 }

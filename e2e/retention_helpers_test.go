@@ -7,9 +7,11 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
@@ -64,6 +67,24 @@ type auditDoc struct {
 	Justification      string `json:"justification"`
 }
 
+// changes are the trail's actions without the "consulted" entries every
+// read adds.
+func (a manageAnswer) changes() []string {
+	return slices.DeleteFunc(a.actions(), func(s string) bool { return s == "consulted" })
+}
+
+// entry is the trail's first entry with action (fails the test if none).
+func (a manageAnswer) entry(t testing.TB, action string) auditDoc {
+	t.Helper()
+	for _, e := range a.Audit {
+		if e.Action == action {
+			return e
+		}
+	}
+	t.Fatalf("no %s entry in the trail %v", action, a.actions())
+	return auditDoc{}
+}
+
 func (a manageAnswer) actions() []string {
 	var out []string
 	for _, e := range a.Audit {
@@ -75,12 +96,22 @@ func (a manageAnswer) actions() []string {
 // e2eReader is the person reads are made as when no body names an actor.
 const e2eReader = "E2E Reader"
 
+// The default ClipManage app roles (BWV_ROLE_*), and the purpose harness
+// reads give.
+const (
+	roleRead    = config.DefaultRoleRead
+	roleProtect = config.DefaultRoleProtect
+	roleRelease = config.DefaultRoleRelease
+	e2ePurpose  = "e2e test"
+)
+
 // manageCall sends one request to ClipManage through the host
 // (/api/clips/{id}[/{action}]) with the function key and, as App Service
 // Authentication wants, a bearer token: for the body's "actor" when it
 // names one (the handler then takes the person from the token, not the
-// body), else for e2eReader. ifMatch is sent as given (empty: no
-// header); body nil sends none.
+// body), else for e2eReader, with all three ClipManage roles. ifMatch is
+// sent as given (empty: no header); body nil sends none. A GET is sent
+// with ?purpose=e2ePurpose.
 func (p *pipeline) manageCall(t testing.TB, method, id, action, ifMatch string, body any) manageAnswer {
 	t.Helper()
 	person := e2eReader
@@ -89,15 +120,28 @@ func (p *pipeline) manageCall(t testing.TB, method, id, action, ifMatch string, 
 			person = a
 		}
 	}
-	return p.manageCallAs(t, p.token(t, person, "Evidence.Manage"), method, id, action, ifMatch, body)
+	return p.manageCallAs(t, p.token(t, person, roleRead, roleProtect, roleRelease), method, id, action, ifMatch, body)
 }
 
 // manageCallAs is manageCall with the given bearer token ("" = none).
 func (p *pipeline) manageCallAs(t testing.TB, token, method, id, action, ifMatch string, body any) manageAnswer {
 	t.Helper()
+	query := ""
+	if method == http.MethodGet && action == "" {
+		query = "purpose=" + url.QueryEscape(e2ePurpose)
+	}
+	return p.manageCallQuery(t, token, method, id, action, query, ifMatch, body)
+}
+
+// manageCallQuery is manageCallAs with the given query string ("" = none).
+func (p *pipeline) manageCallQuery(t testing.TB, token, method, id, action, query, ifMatch string, body any) manageAnswer {
+	t.Helper()
 	url := p.target.HostURL + "/api/clips/" + id
 	if action != "" {
 		url += "/" + action
+	}
+	if query != "" {
+		url += "?" + query
 	}
 	var rd io.Reader
 	if body != nil {

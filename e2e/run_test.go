@@ -113,7 +113,7 @@ func TestRunStartsPipelineAndCtrlCLeavesNoProcess(t *testing.T) {
 		t.Errorf("bwv run does not say how to get a token and use it:\n%s", o)
 	}
 	apiGet := func(token string) int {
-		req, _ := http.NewRequest(http.MethodGet, target.HostURL+"/api/clips/c"+strings.Repeat("0", 40), nil)
+		req, _ := http.NewRequest(http.MethodGet, target.HostURL+"/api/clips/c"+strings.Repeat("0", 40)+"?purpose=run+check", nil)
 		req.Header.Set("x-functions-key", target.FunctionKey)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
@@ -128,7 +128,7 @@ func TestRunStartsPipelineAndCtrlCLeavesNoProcess(t *testing.T) {
 	if st := apiGet(""); st != http.StatusUnauthorized {
 		t.Errorf("ClipManage without a token under bwv run: %d, want 401", st)
 	}
-	tok, tokErr, code := runCLI(t, "token", "--name", "DC 4471 Smith", "--key", authKey)
+	tok, tokErr, code := runCLI(t, "token", "--name", "DC 4471 Smith", "--roles", "BWV.Clips.Read", "--key", authKey)
 	if code != 0 {
 		t.Fatalf("bwv token: %d %s", code, tokErr)
 	}

@@ -104,6 +104,9 @@ func newEnv(t testing.TB, overrides map[string]string) *env {
 		"BWV_COSMOS_KEY":           cs.Key,
 		"BWV_COSMOS_BOOTSTRAP":     "true",
 		"BWV_LOG_LEVEL":            "debug",
+		// The platform's authentication is on: ClipManage calls carry
+		// principal headers (manageCall).
+		"BWV_TRUST_PRINCIPAL_HEADERS": "true",
 	}
 	for k, v := range overrides {
 		e.settings[k] = v

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -39,9 +38,8 @@ type ManageRequest struct {
 	IncidentRefs  []string `json:"incidentRefs,omitempty"`
 	// Metadata holds the fields a correct-metadata request corrects.
 	Metadata *MetadataCorrection `json:"metadata,omitempty"`
-	// Actor is used only when the platform sent no authenticated
-	// principal (local use); the audit entry then says actorAuthenticated
-	// false.
+	// Actor is accepted for old clients and ignored: who acts is always
+	// the platform's authenticated principal, never a name in the body.
 	Actor string `json:"actor,omitempty"`
 }
 
@@ -115,6 +113,12 @@ func (a *App) manage(ctx context.Context, req funchost.HTTPRequest) (ManageRespo
 	id := req.Param("id")
 	action := strings.ToLower(req.Param("action"))
 	method := strings.ToUpper(req.Method)
+	// Who is asking comes first: nobody unauthenticated learns anything,
+	// not even whether an id is well formed.
+	who, err := authenticate(req, a.Config.TrustPrincipalHeaders)
+	if err != nil {
+		return ManageResponse{}, "", err
+	}
 	if id == "" {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "the URL names no clip id: use /api/clips/{id}")
 	}
@@ -123,9 +127,9 @@ func (a *App) manage(ctx context.Context, req funchost.HTTPRequest) (ManageRespo
 	}
 	switch {
 	case method == http.MethodGet && action == "":
-		return a.readClip(ctx, req, id)
+		return a.readClip(ctx, req, id, who)
 	case method == http.MethodPost && action != "":
-		return a.changeClip(ctx, req, id, action)
+		return a.changeClip(ctx, req, id, action, who)
 	case method == http.MethodPost:
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeActionUnknown, "POST needs an action: /api/clips/{id}/{%s}", strings.Join(actions, "|"))
 	case method == http.MethodGet:
@@ -147,27 +151,23 @@ func (a *App) lookup(ctx context.Context, req funchost.HTTPRequest, id string) (
 	return a.Records.FindClip(ctx, id)
 }
 
-func (a *App) readClip(ctx context.Context, req funchost.HTTPRequest, id string) (ManageResponse, string, error) {
-	c, err := a.lookup(ctx, req, id)
+// readClip answers a read, which needs the read role and a purpose, and
+// is logged in the clip's trail (consultClip).
+func (a *App) readClip(ctx context.Context, req funchost.HTTPRequest, id string, who caller) (ManageResponse, string, error) {
+	if err := who.require(a.Config.Roles.Read, "reading a clip and its trail"); err != nil {
+		return ManageResponse{}, "", err
+	}
+	purpose, err := purposeOf(req)
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
-	entries, err := a.Records.ListAudit(ctx, c.ID)
-	if err != nil {
-		return ManageResponse{}, "", err
-	}
-	st := &ChainStatus{Verified: true}
-	if err := audit.Verify(c.ID, slices.Clone(entries), c.Audit); err != nil {
-		var bl *audit.BrokenLink
-		if !errors.As(err, &bl) {
-			return ManageResponse{}, "", err
-		}
-		st = &ChainStatus{BrokenAt: bl.Seq, EntryID: bl.EntryID, Reason: bl.Reason}
-	}
-	return ManageResponse{Clip: c, ETag: c.ETag, Audit: entries, AuditChain: st}, c.ETag, nil
+	return a.consultClip(ctx, req, id, who, purpose)
 }
 
-func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, action string) (ManageResponse, string, error) {
+func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, action string, who caller) (ManageResponse, string, error) {
+	if err := a.mayChange(who); err != nil {
+		return ManageResponse{}, "", err
+	}
 	if !slices.Contains(actions, action) {
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeActionUnknown, "unknown action %q; actions are %s", action, strings.Join(actions, ", "))
 	}
@@ -187,25 +187,29 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	case len(just) > maxJustification:
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeJustificationTooLong, "the justification has %d characters; at most %d", len(just), maxJustification)
 	}
-	actor, err := actorOf(req, body, a.Config.TrustPrincipalHeaders)
-	if err != nil {
-		return ManageResponse{}, "", err
-	}
+	actor := who.ResolvedActor // never the body's "actor"
 	mutate, err := a.mutation(action, body)
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
-	ifMatch := req.Header("If-Match")
-	if ifMatch == "" {
+	ifMatch := strings.TrimSpace(req.Header("If-Match"))
+	switch {
+	case ifMatch == "":
 		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeIfMatchRequired,
 			"send If-Match with the ETag of the clip as you read it (GET /api/clips/%s), so a concurrent change is not overwritten", id)
+	case ifMatch == "*":
+		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeIfMatchWildcard,
+			"If-Match: * names no state of the clip: send the ETag of the clip as you read it (GET /api/clips/%s), so the change is decided on what you saw", id)
+	case normaliseETag(ifMatch) == "":
+		return ManageResponse{}, "", clip.Errorf(clip.Invalid, clip.CodeIfMatchEmpty,
+			"If-Match carries an empty ETag: send the ETag of the clip as you read it (GET /api/clips/%s)", id)
 	}
 
 	c, err := a.lookup(ctx, req, id)
 	if err != nil {
 		return ManageResponse{}, "", err
 	}
-	if ifMatch != "*" && normaliseETag(ifMatch) != normaliseETag(c.ETag) {
+	if normaliseETag(ifMatch) != normaliseETag(c.ETag) {
 		return ManageResponse{}, c.ETag, clip.Errorf(clip.Conflict, clip.CodeConcurrentUpdate,
 			"the clip changed since you read it (If-Match %s, now %s): read it again and decide again", ifMatch, quoteETag(c.ETag))
 	}
@@ -217,7 +221,7 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	}
 
 	if action == ActionCorrectMetadata {
-		return a.correctMetadata(ctx, c, body, actor, just)
+		return a.correctMetadata(ctx, c, body, who, just)
 	}
 	next := c
 	next.Categories = slices.Clone(c.Categories)
@@ -226,6 +230,12 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		return ManageResponse{}, c.ETag, err
 	}
 	next.Retention = a.Policy.RecordFor(next)
+	// The role follows from what the change does to the schedule (the
+	// natural before/after, whatever next.Retention was set to above),
+	// also for a change that turns out to change nothing.
+	if err := a.authoriseChange(who, action, a.classifyChange(c, next)); err != nil {
+		return ManageResponse{}, c.ETag, err
+	}
 	if sameManaged(c, next) {
 		// Nothing to change, but the tags are rewritten from the record:
 		// they may have been left stale by a writer that lost a race.

@@ -48,8 +48,10 @@ func withETag(body, etag string) string {
 func problemOf(err error) funchost.HTTPResponse {
 	status := clip.OutcomeOf(err).HTTPStatus
 	switch clip.CodeOf(err) {
-	case clip.CodeIfMatchRequired:
+	case clip.CodeIfMatchRequired, clip.CodeIfMatchWildcard, clip.CodeIfMatchEmpty:
 		status = http.StatusPreconditionRequired
+	case clip.CodeAuthenticationRequired:
+		status = http.StatusUnauthorized
 	case clip.CodeClipDeleted, clip.CodeClipNotManageable, clip.CodeClipIDAmbiguous, clip.CodeClipNotQuarantined, clip.CodeCorrectionMovePending:
 		status = http.StatusConflict
 	case clip.CodeMethodNotAllowed:
@@ -66,6 +68,9 @@ func problemOf(err error) funchost.HTTPResponse {
 	code := clip.CodeOf(err)
 	b, _ := json.Marshal(Problem{Code: code, Message: msg, Reasons: correctionReasons(err)})
 	h := map[string]string{"Content-Type": "application/json"}
+	if status == http.StatusUnauthorized {
+		h["WWW-Authenticate"] = "Bearer"
+	}
 	if status == http.StatusServiceUnavailable {
 		h["Retry-After"] = "5"
 	}

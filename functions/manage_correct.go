@@ -134,7 +134,8 @@ func rawMetadataOf(c clip.Clip, m MetadataCorrection) map[string]string {
 
 // correctMetadata applies a correct-metadata request to the record c (read
 // and checked against If-Match by changeClip).
-func (a *App) correctMetadata(ctx context.Context, c clip.Clip, body ManageRequest, actor ResolvedActor, just string) (ManageResponse, string, error) {
+func (a *App) correctMetadata(ctx context.Context, c clip.Clip, body ManageRequest, who caller, just string) (ManageResponse, string, error) {
+	actor := who.ResolvedActor
 	switch {
 	case c.Status != clip.StatusQuarantined:
 		return ManageResponse{}, c.ETag, clip.Errorf(clip.Refused, clip.CodeClipNotQuarantined,
@@ -174,6 +175,18 @@ func (a *App) correctMetadata(ctx context.Context, c clip.Clip, body ManageReque
 	}
 	next.Reasons = kept
 	next.Retention = a.Policy.RecordFor(next)
+	// The role follows from the schedule the correction leads to: for a
+	// clip left pending verification, the one it gets once verified (its
+	// categories instead of the quarantine rule), since verification needs
+	// no person — a correction that lets a clip be deleted sooner than its
+	// quarantine needs the release role.
+	eventual := next
+	if pendingReverify(next) {
+		eventual.Status, eventual.Reasons = clip.StatusVerified, []clip.Reason{}
+	}
+	if err := a.authoriseChange(who, ActionCorrectMetadata, a.classifyChange(c, eventual)); err != nil {
+		return ManageResponse{}, c.ETag, err
+	}
 
 	details := correctionDetails(c, next)
 	entry := audit.Entry{Action: audit.ActionMetadataCorrected, Key: "manage:" + ActionCorrectMetadata + ":" + normaliseETag(c.ETag),

@@ -15,6 +15,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
@@ -73,7 +74,7 @@ func TestCorrectMetadataMovesTheOfficerAndVerifies(t *testing.T) {
 	before := len(e.auditOf(c.ID))
 
 	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("ab12"), Categories: []string{"evidential"}},
-		map[string]string{"X-MS-CLIENT-PRINCIPAL-NAME": "DC 4471 Smith"})
+		asPerson("DC 4471 Smith", config.DefaultRoleProtect)) // evidential: kept longer than quarantine, so protect suffices
 	if a.status != 200 {
 		t.Fatalf("correction: %d %s", a.status, a.body)
 	}
@@ -113,6 +114,8 @@ func TestCorrectMetadataMovesTheOfficerAndVerifies(t *testing.T) {
 	if err := audit.Verify(c.ID, slices.Clone(es), v.Audit); err != nil {
 		t.Fatalf("the chain must continue across the move: %v", err)
 	}
+	// Reads add consulted entries (the GET above): the changes are the rest.
+	es = slices.DeleteFunc(slices.Clone(es), func(en audit.Entry) bool { return en.Action == audit.ActionConsulted })
 	if len(es) != before+2 {
 		t.Fatalf("%d entries, want %d + correction + verified: %v", len(es), before, actionsOf(es))
 	}
@@ -140,7 +143,14 @@ func TestCorrectMetadataLeavesAWrongHashQuarantined(t *testing.T) {
 	e := newEnv(t, nil)
 	content := randomBytes(t, 4<<10)
 	c := e.quarantinedForOfficer("fix/wronghash.mp4", content, []byte("what the dock says it sent"))
-	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("CD34")}, nil)
+	// Once verified, an uncategorised clip would be due 31 days after
+	// recording instead of a year of quarantine: deletion earlier, so the
+	// protect role alone is refused (the classification is made on the
+	// schedule the clip gets once verified).
+	if r := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("CD34")}, asPerson("PS 2 Protect", config.DefaultRoleProtect)); r.status != 403 || r.problem().Code != clip.CodeRoleRequired {
+		t.Fatalf("protect-only correction that brings deletion earlier: %d %s", r.status, r.body)
+	}
+	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("CD34")}, asPerson("PS 3 Release", config.DefaultRoleRelease))
 	if a.status != 200 {
 		t.Fatalf("correction: %d %s", a.status, a.body)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
@@ -31,6 +32,56 @@ type manageCall struct {
 	headers            map[string]string
 	body               any
 	queryAsText        bool // Query as a JSON string of the object, as older hosts send it
+	// anonymous sends no principal headers; otherwise, unless headers has
+	// its own X-MS-CLIENT-PRINCIPAL, the call is made as the platform would
+	// send it for an authenticated person holding every ClipManage role
+	// (asPerson): the body's actor, else testReader.
+	anonymous bool
+	// noPurpose sends a GET without the ?purpose= every read needs
+	// (otherwise testPurpose is added when the query has none).
+	noPurpose bool
+}
+
+// The person and purpose of harness calls that name none.
+const (
+	testReader  = "tester"
+	testPurpose = "functions test"
+)
+
+// allRoles are the three default ClipManage roles.
+var allRoles = []string{config.DefaultRoleRead, config.DefaultRoleProtect, config.DefaultRoleRelease}
+
+// principalHeader is X-MS-CLIENT-PRINCIPAL as App Service Authentication
+// sends it for an Entra token of name (no name claim when "") with roles.
+func principalHeader(name string, roles ...string) string {
+	p := funchost.ClientPrincipal{AuthType: "aad", NameType: "name", RoleType: funchost.ClaimTypeRoles}
+	if name != "" {
+		p.Claims = append(p.Claims, funchost.Claim{Type: "name", Value: name})
+	}
+	for _, r := range roles {
+		p.Claims = append(p.Claims, funchost.Claim{Type: funchost.ClaimTypeRoles, Value: r})
+	}
+	return p.Encode()
+}
+
+// asPerson is the principal header of name holding roles.
+func asPerson(name string, roles ...string) map[string]string {
+	return map[string]string{funchost.HeaderClientPrincipal: principalHeader(name, roles...)}
+}
+
+// personOf is who a harness call is made as when it names nobody: the
+// body's actor (a ManageRequest's, possibly empty: a principal without a
+// name), else testReader.
+func personOf(body any) string {
+	switch b := body.(type) {
+	case functions.ManageRequest:
+		return b.Actor
+	case map[string]any:
+		if a, ok := b["actor"].(string); ok {
+			return a
+		}
+	}
+	return testReader
 }
 
 type manageAnswer struct {
@@ -55,9 +106,20 @@ func (a manageAnswer) problem() functions.Problem {
 func (h *handler) manage(t testing.TB, c manageCall) manageAnswer {
 	t.Helper()
 	headers := map[string][]string{"Content-Type": {"application/json"}, "x-functions-key": {"k"}}
+	if _, own := c.headers[funchost.HeaderClientPrincipal]; !own && !c.anonymous {
+		headers[funchost.HeaderClientPrincipal] = []string{principalHeader(personOf(c.body), allRoles...)}
+	}
 	for k, v := range c.headers {
 		headers[k] = []string{v}
 	}
+	query := map[string]string{}
+	for k, v := range c.query {
+		query[k] = v
+	}
+	if c.method == "GET" && c.action == "" && !c.noPurpose && query["purpose"] == "" {
+		query["purpose"] = testPurpose
+	}
+	c.query = query
 	q := url.Values{}
 	for k, v := range c.query {
 		q.Set(k, v)
@@ -180,7 +242,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 	}
 	r := e.h.post(t, kept, functions.ActionReclassify, get.ok().ETag, functions.ManageRequest{
 		Categories: []string{"evidential"}, Justification: "assault captured; CPS file requested", Actor: "DC 4471 Smith"})
-	if r.Clip.Retention.Rule != "category:evidential" || !r.Changed || r.Actor.Authenticated {
+	if r.Clip.Retention.Rule != "category:evidential" || !r.Changed || r.Actor.Name != "DC 4471 Smith" || !r.Actor.Authenticated {
 		t.Fatalf("reclassified: %+v", r)
 	}
 	// A stale ETag now conflicts; a missing one is refused.
@@ -196,7 +258,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 
 	// Legal hold on another, by an authenticated principal.
 	hc := e.clip("CD5678", held)
-	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"}]}`))
+	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"},{"typ":"roles","val":"BWV.Clips.Protect"}]}`))
 	a := e.h.manage(t, manageCall{method: "POST", id: held, action: functions.ActionSetLegalHold, query: map[string]string{"officer": "CD5678"},
 		headers: map[string]string{"If-Match": hc.ETag, "X-MS-CLIENT-PRINCIPAL": principal}, body: functions.ManageRequest{Justification: "civil claim notified, ref LIT/2026/88"}})
 	if a.status != 200 || !a.ok().Clip.Retention.LegalHold || a.ok().Actor.Name != "dpo@force.police.uk" || !a.ok().Actor.Authenticated {
@@ -256,7 +318,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 
 	// Tamper with one entry: verification names exactly that entry.
 	entries := e.auditOf(kept)
-	victim := entries[2] // the reclassification
+	victim := entries[slices.IndexFunc(entries, func(en audit.Entry) bool { return en.Action == audit.ActionReclassified })]
 	victim.Justification = "nothing to see"
 	b, _ := json.Marshal(victim)
 	if err := e.raw().ReplaceAuditDoc(context.Background(), kept, victim.ID, b); err != nil {
@@ -320,6 +382,15 @@ func TestManageRefusesBadRequestsWithReasonCodes(t *testing.T) {
 		{"unlink what is not linked", manageCall{method: "POST", id: c.ID, action: functions.ActionUnlinkIncident, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x", IncidentRefs: []string{"CAD/1"}})}, 400, clip.CodeIncidentRefNotLinked},
 		{"no If-Match", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchRequired},
 		{"stale If-Match", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": `"0x1"`}, body: body(functions.ManageRequest{Justification: "x"})}, 412, clip.CodeConcurrentUpdate},
+		{"If-Match *", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": "*"}, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchWildcard},
+		{"If-Match empty ETag", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": `""`}, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchEmpty},
+		{"If-Match weak empty ETag", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: map[string]string{"If-Match": `W/""`}, body: body(functions.ManageRequest{Justification: "x"})}, 428, clip.CodeIfMatchEmpty},
+		{"GET without purpose", manageCall{method: "GET", id: c.ID, noPurpose: true}, 400, clip.CodePurposeRequired},
+		{"GET with a blank purpose", manageCall{method: "GET", id: c.ID, query: map[string]string{"purpose": "   "}}, 400, clip.CodePurposeRequired},
+		{"GET with a purpose too long", manageCall{method: "GET", id: c.ID, query: map[string]string{"purpose": strings.Repeat("p", 257)}}, 400, clip.CodePurposeInvalid},
+		{"GET with a control character in the purpose", manageCall{method: "GET", id: c.ID, query: map[string]string{"purpose": "case\x07 12"}}, 400, clip.CodePurposeInvalid},
+		{"GET anonymous", manageCall{method: "GET", id: c.ID, anonymous: true}, 401, clip.CodeAuthenticationRequired},
+		{"POST anonymous", manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, anonymous: true, headers: map[string]string{"If-Match": etag}, body: body(functions.ManageRequest{Justification: "x"})}, 401, clip.CodeAuthenticationRequired},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -339,13 +410,14 @@ func TestManageRefusesBadRequestsWithReasonCodes(t *testing.T) {
 		t.Fatalf("GET: %d %s", old.status, old.body)
 	}
 	// Setting a hold twice: the second is answered unchanged, with no entry.
-	first := e.h.post(t, c.ID, functions.ActionSetLegalHold, c.ETag, body(functions.ManageRequest{Justification: "hold"}))
+	first := e.h.post(t, c.ID, functions.ActionSetLegalHold, old.ok().ETag, body(functions.ManageRequest{Justification: "hold"}))
 	second := e.h.post(t, c.ID, functions.ActionSetLegalHold, first.ETag, body(functions.ManageRequest{Justification: "hold again"}))
 	if !first.Changed || second.Changed || second.ETag != first.ETag {
 		t.Fatalf("repeat hold: first %v second %v", first.Changed, second.Changed)
 	}
-	if es, _ := e.records.ListAudit(context.Background(), c.ID); len(es) != 2 {
-		t.Fatalf("%d audit entries, want received + one hold", len(es))
+	// The read is in the trail too (consulted), once.
+	if es, _ := e.records.ListAudit(context.Background(), c.ID); len(es) != 3 || es[1].Action != audit.ActionConsulted || es[2].Action != audit.ActionHoldSet {
+		t.Fatalf("%d audit entries, want received + consulted (the GET) + one hold: %+v", len(es), es)
 	}
 	tags, err := e.blobs.Tags(context.Background(), "uploads", "m/clip.mp4")
 	if err != nil || tags[clip.TagLegalHold] != "true" || tags[clip.TagBackstop] != clip.BackstopKeep {
@@ -375,17 +447,18 @@ func serveApp(t testing.TB, app *functions.App) *handler {
 }
 
 // TestManageTrustsPrincipalHeadersOnlyWhenConfigured: without the
-// platform's authentication (BWV_TRUST_PRINCIPAL_HEADERS off, the default)
-// anyone can send X-MS-CLIENT-PRINCIPAL*, so ClipManage ignores them and
-// records the body's actor as unauthenticated; with it on, the header's
-// principal is the authenticated actor.
+// platform's authentication (BWV_TRUST_PRINCIPAL_HEADERS off) anyone can
+// send X-MS-CLIENT-PRINCIPAL*, so ClipManage ignores them; and since
+// nothing else can name a person (the body's actor does not), every read
+// and change is refused 401 and nothing is written. With it on, the
+// header's principal is the authenticated actor.
 func TestManageTrustsPrincipalHeadersOnlyWhenConfigured(t *testing.T) {
 	p := retention.Default()
 	e := newRetEnv(t, p)
-	trusting := *e.app
-	trusting.Config.TrustPrincipalHeaders = true
-	hTrust := serveApp(t, &trusting)
-	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"}]}`))
+	untrusting := *e.app
+	untrusting.Config.TrustPrincipalHeaders = false
+	hOff := serveApp(t, &untrusting)
+	principal := principalHeader("dpo@force.police.uk", allRoles...)
 	forged := map[string]string{"X-MS-CLIENT-PRINCIPAL-NAME": "chief.constable@force.police.uk", "X-MS-CLIENT-PRINCIPAL": principal}
 	lastEntry := func(id string) audit.Entry {
 		es, err := e.records.ListAudit(context.Background(), id)
@@ -399,37 +472,53 @@ func TestManageTrustsPrincipalHeadersOnlyWhenConfigured(t *testing.T) {
 		for k, v := range headers {
 			hs[k] = v
 		}
-		return h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: hs,
+		return h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionSetLegalHold, headers: hs, anonymous: headers == nil,
 			body: functions.ManageRequest{Justification: "claim notified", Actor: actor}})
 	}
 
-	// Off: the headers are ignored, even a malformed one.
+	// Off: the headers are ignored, even a malformed one, and nobody is
+	// authenticated: reads and changes are refused, nothing is written.
 	a := e.seed(p, "trust/off.mp4", seedSpec{officer: "TR1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
-	if r := hold(e.h, a, forged, ""); r.status != 400 || r.problem().Code != clip.CodeActorMissing {
-		t.Fatalf("untrusted headers and no body actor: %d %s", r.status, r.body)
+	for name, r := range map[string]manageAnswer{
+		"forged headers":                     hold(hOff, a, forged, ""),
+		"forged headers and body actor":      hold(hOff, a, forged, "chief.constable@force.police.uk"),
+		"untrusted malformed principal":      hold(hOff, a, map[string]string{"X-MS-CLIENT-PRINCIPAL": "%%%"}, "PC 12 Jones"),
+		"body actor only":                    hold(hOff, a, nil, "PC 12 Jones"),
+		"read with forged headers":           hOff.manage(t, manageCall{method: "GET", id: a.ID, headers: forged}),
+		"read with a purpose and no headers": hOff.manage(t, manageCall{method: "GET", id: a.ID, anonymous: true}),
+	} {
+		if r.status != 401 || r.problem().Code != clip.CodeAuthenticationRequired || r.headers["WWW-Authenticate"] == "" {
+			t.Errorf("%s, authentication off: %d %s", name, r.status, r.body)
+		}
 	}
-	if r := hold(e.h, a, map[string]string{"X-MS-CLIENT-PRINCIPAL": "%%%"}, "PC 12 Jones"); r.status != 200 {
-		t.Fatalf("an untrusted malformed principal must be ignored: %d %s", r.status, r.body)
-	}
-	b := e.seed(p, "trust/off2.mp4", seedSpec{officer: "TR1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
-	r := hold(e.h, b, forged, "PC 12 Jones")
-	if r.status != 200 || r.ok().Actor.Name != "PC 12 Jones" || r.ok().Actor.Authenticated {
-		t.Fatalf("untrusted: %d %s", r.status, r.body)
-	}
-	if en := lastEntry(b.ID); en.Actor != "PC 12 Jones" || en.ActorAuthenticated {
-		t.Fatalf("untrusted audit entry: actor %q authenticated %v", en.Actor, en.ActorAuthenticated)
+	if got := e.get(a); got.ETag != a.ETag || len(e.auditEntries(a.ID)) != 1 {
+		t.Fatal("a refused request wrote something")
 	}
 
-	// On: the platform's principal is the authenticated actor.
+	// On: the platform's principal is the authenticated actor; a principal
+	// the platform would never send is refused; no principal is 401.
 	c := e.seed(p, "trust/on.mp4", seedSpec{officer: "TR1", start: e.now.Add(-time.Hour), categories: []string{"uncategorised"}, refs: []string{}, status: clip.StatusVerified})
-	if r := hold(hTrust, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": "%%%"}, "PC 12 Jones"); r.status != 400 || r.problem().Code != clip.CodePrincipalMalformed {
+	if r := hold(e.h, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": "%%%"}, ""); r.status != 400 || r.problem().Code != clip.CodePrincipalMalformed {
 		t.Fatalf("trusted malformed principal: %d %s", r.status, r.body)
 	}
-	r = hold(hTrust, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": principal}, "PC 12 Jones")
+	if r := hold(e.h, c, nil, "PC 12 Jones"); r.status != 401 || r.problem().Code != clip.CodeAuthenticationRequired {
+		t.Fatalf("no principal, body actor: %d %s", r.status, r.body)
+	}
+	// A name in the body is ignored: the principal is the actor.
+	r := hold(e.h, c, map[string]string{"X-MS-CLIENT-PRINCIPAL": principal}, "PC 12 Jones")
 	if r.status != 200 || r.ok().Actor.Name != "dpo@force.police.uk" || !r.ok().Actor.Authenticated {
 		t.Fatalf("trusted: %d %s", r.status, r.body)
 	}
 	if en := lastEntry(c.ID); en.Actor != "dpo@force.police.uk" || !en.ActorAuthenticated {
 		t.Fatalf("trusted audit entry: actor %q authenticated %v", en.Actor, en.ActorAuthenticated)
 	}
+}
+
+func (e *retEnv) auditEntries(id string) []audit.Entry {
+	e.t.Helper()
+	es, err := e.records.ListAudit(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return es
 }

@@ -51,6 +51,10 @@ func TestDocumentedQueriesRunAsDocumented(t *testing.T) {
 	e.verify(e.h, e.ingest(e.blobEvent("devstoreaccount1", "q2.mp4", etag2, "1", 3)), 1)
 	goodID := clip.ID("devstoreaccount1", "uploads", "q1.mp4", etag)
 	badID := clip.ID("devstoreaccount1", "uploads", "q2.mp4", etag2)
+	// One read of the good clip, so "who looked" has an answer (entry 3).
+	if a := e.h.manage(t, manageCall{method: "GET", id: goodID}); a.status != 200 {
+		t.Fatalf("GET %s: %d %s", goodID, a.status, a.body)
+	}
 
 	params := map[string]any{
 		"@officer": "QA1", "@from": clip.At(start.Add(-time.Hour)).String(), "@to": clip.At(time.Now()).String(),
@@ -66,6 +70,7 @@ func TestDocumentedQueriesRunAsDocumented(t *testing.T) {
 		"Due for deletion":     {badID}, // the verified clip is incident-linked: held until released
 		"Quarantined":          {badID},
 		"A clip's history":     {goodID + ":000001", goodID + ":000002"},
+		"Who looked at a clip": {testPurpose},
 	}
 	qs := docQueries(t)
 	if len(qs) < 10 {

@@ -62,7 +62,9 @@ func newRetEnv(t testing.TB, policy *retention.Policy) *retEnv {
 	e := &retEnv{t: t, blobs: blobs, records: records, now: time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)}
 	e.clocked = fakeServerClockRecords{records, e.clock}
 	e.app = &functions.App{
-		Config:  config.Config{UploadContainer: "uploads", QuarantineContainer: "quarantine", StorageAccount: az.Account, StorageRegion: "uksouth"},
+		// The platform's authentication is on (the harness sends principal headers with roles: manageCall).
+		Config: config.Config{UploadContainer: "uploads", QuarantineContainer: "quarantine", StorageAccount: az.Account, StorageRegion: "uksouth",
+			TrustPrincipalHeaders: true, Roles: config.DefaultRoles()},
 		Blobs:   blobs,
 		Records: e.clocked,
 		Policy:  policy,

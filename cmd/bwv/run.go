@@ -136,8 +136,8 @@ func manageHint(p *localrun.Pipeline, bwv, root string) string {
 	if p.AuthKeyPath != filepath.Join(root, devhost.DefaultAuthKeyPath) {
 		keyFlag = " --key " + p.AuthKeyPath
 	}
-	return fmt.Sprintf(`  TOKEN=$(%s token --name "DC 4471 Smith" --roles Evidence.Manage%s)   # who you are, for 8h
-  curl -H 'x-functions-key: %s' -H "Authorization: Bearer $TOKEN" %s/api/clips/<clipId>
+	return fmt.Sprintf(`  TOKEN=$(%s token --name "DC 4471 Smith" --roles BWV.Clips.Read,BWV.Clips.Protect%s)   # who you are and your roles, for 8h
+  curl -H 'x-functions-key: %s' -H "Authorization: Bearer $TOKEN" "%s/api/clips/<clipId>?purpose=<why>"
 `, bwv, keyFlag, t.FunctionKey, t.HostURL)
 }
 

@@ -23,7 +23,7 @@ func runToken(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	name := fs.String("name", "", "who the token is for, as the audit trail will name them (required), e.g. \"DC 4471 Smith\"")
-	roles := fs.String("roles", "", "comma-separated app roles, e.g. Evidence.Manage,Evidence.Read")
+	roles := fs.String("roles", "", "comma-separated app roles, e.g. BWV.Clips.Read,BWV.Clips.Protect")
 	ttl := fs.Duration("ttl", 8*time.Hour, fmt.Sprintf("how long the token is valid (at most %s)", devhost.MaxTokenLifetime))
 	key := fs.String("key", "", "signing key, created if absent (default <repo>/"+devhost.DefaultAuthKeyPath+", the one `bwv run` checks tokens against)")
 	if err := fs.Parse(args); err != nil {

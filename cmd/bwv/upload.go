@@ -185,7 +185,7 @@ func runUpload(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if out.Status != "" {
 		fmt.Fprintf(stdout, "  outcome  %s %s (%.1fs after upload)\n", out.Status, strings.Join(out.Reasons, ","), float64(out.Latency)/1000)
 	}
-	fmt.Fprintf(stdout, "  follow   bwv status   or   curl -H 'x-functions-key: %s' -H \"Authorization: Bearer $TOKEN\" %s/api/clips/%s   (TOKEN from bwv token --name NAME)\n",
+	fmt.Fprintf(stdout, "  follow   bwv status   or   curl -H 'x-functions-key: %s' -H \"Authorization: Bearer $TOKEN\" \"%s/api/clips/%s?purpose=<why>\"   (TOKEN from bwv token --name NAME --roles BWV.Clips.Read)\n",
 		target.FunctionKey, target.HostURL, res.ClipID)
 	return code
 }

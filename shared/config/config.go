@@ -48,6 +48,32 @@ type Config struct {
 	// were set by the platform and name an authenticated person. Off, a
 	// caller could forge them: ClipManage then ignores them.
 	TrustPrincipalHeaders bool
+
+	// Roles are the Entra app role values ClipManage requires
+	// (BWV_ROLE_READ, BWV_ROLE_PROTECT, BWV_ROLE_RELEASE): non-empty and
+	// distinct, so no role can stand in for another.
+	Roles Roles
+}
+
+// Roles are the app role values that grant ClipManage's three kinds of
+// access (docs/infra.md › Identity and access).
+type Roles struct {
+	Read    string // GET a clip and its trail
+	Protect string // a change that keeps footage at least as long
+	Release string // a change that can bring deletion earlier
+}
+
+// Default role values: infra/entra/app-roles.json and Terraform's
+// clip_manage_roles.
+const (
+	DefaultRoleRead    = "BWV.Clips.Read"
+	DefaultRoleProtect = "BWV.Clips.Protect"
+	DefaultRoleRelease = "BWV.Clips.Release"
+)
+
+// DefaultRoles are the default role values.
+func DefaultRoles() Roles {
+	return Roles{Read: DefaultRoleRead, Protect: DefaultRoleProtect, Release: DefaultRoleRelease}
 }
 
 // Residency returns the runtime residency policy of this configuration.
@@ -100,6 +126,7 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		VerifyParallelism:     r.integer("BWV_VERIFY_PARALLELISM", 4, 1, 32),
 		LogLevel:              r.oneOf("BWV_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		TrustPrincipalHeaders: r.boolean("BWV_TRUST_PRINCIPAL_HEADERS", false),
+		Roles:                 r.roles(),
 	}
 	if p, err := strconv.Atoi(c.Port); c.Port != "" && (err != nil || p < 1 || p > 65535) {
 		r.fail("FUNCTIONS_CUSTOMHANDLER_PORT", c.Port, "must be a TCP port number")
@@ -184,6 +211,40 @@ func (r *reader) regions(name, def string) []string {
 		if !slices.Contains(residency.UKRegions, reg) {
 			r.fail(name, v, fmt.Sprintf("region %q is not one of the UK regions %v; footage must stay in the UK", reg, residency.UKRegions))
 		}
+	}
+	return out
+}
+
+// roles reads BWV_ROLE_READ, BWV_ROLE_PROTECT and BWV_ROLE_RELEASE. A set
+// but blank value is refused rather than defaulted (a blank role would
+// grant nothing, or, worse, be mistaken for the default), and two settings
+// with the same value are refused: the release role must never be granted
+// by holding the protect or read role.
+func (r *reader) roles() Roles {
+	out := Roles{}
+	for _, s := range []struct {
+		name, def string
+		dst       *string
+	}{{"BWV_ROLE_READ", DefaultRoleRead, &out.Read}, {"BWV_ROLE_PROTECT", DefaultRoleProtect, &out.Protect}, {"BWV_ROLE_RELEASE", DefaultRoleRelease, &out.Release}} {
+		raw, set := r.lookup(s.name)
+		v := strings.TrimSpace(raw)
+		switch {
+		case set && v == "":
+			r.fail(s.name, "", "must not be empty: it names the Entra app role value ClipManage requires (default "+s.def+")")
+		case !set:
+			v = s.def
+		case len(v) > 120 || strings.ContainsFunc(v, func(c rune) bool { return c <= ' ' || c == 0x7f }):
+			r.fail(s.name, v, "must be an app role value: at most 120 characters, no spaces or control characters")
+		}
+		*s.dst = v
+	}
+	switch {
+	case out.Read != "" && strings.EqualFold(out.Read, out.Protect):
+		r.fail("BWV_ROLE_PROTECT", out.Protect, "must differ from BWV_ROLE_READ: reading must not grant changes")
+	case out.Protect != "" && strings.EqualFold(out.Protect, out.Release):
+		r.fail("BWV_ROLE_RELEASE", out.Release, "must differ from BWV_ROLE_PROTECT: bringing deletion earlier is a separate grant")
+	case out.Read != "" && strings.EqualFold(out.Read, out.Release):
+		r.fail("BWV_ROLE_RELEASE", out.Release, "must differ from BWV_ROLE_READ: reading must not grant release")
 	}
 	return out
 }

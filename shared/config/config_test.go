@@ -105,3 +105,38 @@ func TestPlainHTTPOnlyToLoopback(t *testing.T) {
 		}
 	}
 }
+
+// The three ClipManage roles: defaults when unset, the setting's value
+// when set, and a refusal naming the setting when one is blank or two are
+// the same (compared without case, as Entra compares role values).
+func TestRoleSettings(t *testing.T) {
+	env := sample(t)
+	for _, k := range []string{"BWV_ROLE_READ", "BWV_ROLE_PROTECT", "BWV_ROLE_RELEASE"} {
+		delete(env, k)
+	}
+	c, err := FromEnv(lookup(env))
+	if err != nil || c.Roles != DefaultRoles() {
+		t.Fatalf("unset: %+v %v", c.Roles, err)
+	}
+	env["BWV_ROLE_RELEASE"] = "Force.Evidence.Release"
+	if c, err := FromEnv(lookup(env)); err != nil || c.Roles.Release != "Force.Evidence.Release" || c.Roles.Read != DefaultRoleRead {
+		t.Fatalf("set: %+v %v", c.Roles, err)
+	}
+	for _, tt := range []struct{ setting, value, named string }{
+		{"BWV_ROLE_READ", "", "BWV_ROLE_READ"},
+		{"BWV_ROLE_PROTECT", "  ", "BWV_ROLE_PROTECT"},
+		{"BWV_ROLE_RELEASE", "", "BWV_ROLE_RELEASE"},
+		{"BWV_ROLE_RELEASE", "has space", "BWV_ROLE_RELEASE"},
+		{"BWV_ROLE_PROTECT", DefaultRoleRead, "BWV_ROLE_PROTECT"},
+		{"BWV_ROLE_RELEASE", strings.ToLower(DefaultRoleProtect), "BWV_ROLE_RELEASE"},
+		{"BWV_ROLE_RELEASE", DefaultRoleRead, "BWV_ROLE_RELEASE"},
+	} {
+		env := sample(t)
+		env[tt.setting] = tt.value
+		_, err := FromEnv(lookup(env))
+		var se *SettingError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), tt.named) {
+			t.Errorf("%s=%q: want an error naming %s, got %v", tt.setting, tt.value, tt.named, err)
+		}
+	}
+}

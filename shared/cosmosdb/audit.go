@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/data/azcosmos"
@@ -20,9 +21,14 @@ const maxOrphans = 8
 //
 // The entry id is the clip id and sequence number, so create-if-absent
 // makes the chain single-writer. When the slot is taken:
-//   - by an entry with the same Key: a retry after a crash between writing
-//     the entry and updating the clip record; that entry is adopted, so a
-//     retry never appends a second copy;
+//   - by an entry with the same Key that records the same transition (same
+//     action, actor, authenticated flag, justification and details;
+//     SameTransition): a retry after a crash between writing the entry and
+//     updating the clip record; that entry is adopted, so a retry never
+//     appends a second copy. The same Key with another transition is a
+//     concurrent writer that started from the same state (two people
+//     reclassifying from one ETag): adopting its entry would put the other
+//     person's change in this writer's trail, so it is clip.Conflict;
 //   - by an entry with another Key that continues the same chain (its
 //     prevHash is our head): an interrupted transition whose record update
 //     never landed; it stays in the trail (nothing is hidden) and e goes
@@ -43,8 +49,11 @@ func (s *Store) AppendAudit(ctx context.Context, clipID string, head clip.AuditH
 			return audit.Entry{}, head, rerr
 		}
 		switch {
-		case got.Key == e.Key && got.PrevHash == head.Hash:
+		case got.Key == e.Key && got.PrevHash == head.Hash && SameTransition(got, e):
 			return got, audit.Head(got), nil
+		case got.Key == e.Key:
+			return audit.Entry{}, head, clip.Errorf(clip.Conflict, clip.CodeConcurrentUpdate,
+				"audit entry %s records another change made from the same state (%s by %s); re-read the clip and decide again", next.ID, got.Action, got.Actor)
 		case got.PrevHash == head.Hash && audit.Hash(got) == got.Hash:
 			head = audit.Head(got)
 		default:
@@ -82,4 +91,31 @@ func (s *Store) ListAudit(ctx context.Context, clipID string) ([]audit.Entry, er
 
 func sortEntries(es []audit.Entry) {
 	slices.SortFunc(es, func(a, b audit.Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+}
+
+// AttemptDetails are the detail keys that name the attempt rather than the
+// transition: the retention sweep's "runId" (a retry by the next run adopts
+// the entry an interrupted run wrote, and builds its certificate from it).
+// SameTransition ignores them and nothing else.
+var AttemptDetails = []string{"runId"}
+
+// SameTransition reports whether a stored entry records the transition e
+// describes: the same action, actor, authenticated flag, justification and
+// details (except AttemptDetails). Time, sequence and hashes are not
+// compared (a retry has its own time; the slot gives the rest).
+func SameTransition(stored, e audit.Entry) bool {
+	return stored.Action == e.Action && stored.Actor == e.Actor && stored.ActorAuthenticated == e.ActorAuthenticated &&
+		stored.Justification == e.Justification && maps.Equal(transitionDetails(stored.Details), transitionDetails(e.Details))
+}
+
+// transitionDetails is m without AttemptDetails and empty values (absent
+// and "" compare equal, as the stored JSON may drop them).
+func transitionDetails(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if v != "" && !slices.Contains(AttemptDetails, k) {
+			out[k] = v
+		}
+	}
+	return out
 }

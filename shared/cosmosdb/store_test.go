@@ -143,6 +143,28 @@ func TestAppendAuditIsSingleWriterAndIdempotent(t *testing.T) {
 	if err != nil || again.Hash != e1.Hash || head2 != head {
 		t.Fatalf("retry appended instead of adopting: %+v %v", again, err)
 	}
+	// A detail that names the attempt (the sweep's runId) is not the transition.
+	run1, _, err := s.AppendAudit(ctx, "c4r", clip.AuditHead{}, audit.Entry{Action: audit.ActionDeleted, Key: "del", Details: map[string]string{"runId": "r1", "rule": "x"}, At: clip.At(time.Now())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run2, _, err := s.AppendAudit(ctx, "c4r", clip.AuditHead{}, audit.Entry{Action: audit.ActionDeleted, Key: "del", Details: map[string]string{"runId": "r2", "rule": "x"}, At: clip.At(time.Now())}); err != nil || run2.Hash != run1.Hash {
+		t.Fatalf("a retry by another run must adopt: %+v %v", run2, err)
+	}
+	// The same key with another transition (another actor, justification or
+	// details) is a concurrent writer from the same state: never adopted.
+	for _, other := range []audit.Entry{
+		{Action: audit.ActionReceived, Key: "k1", Actor: "someone else"},
+		{Action: audit.ActionReceived, Key: "k1", ActorAuthenticated: true},
+		{Action: audit.ActionReceived, Key: "k1", Justification: "another reason"},
+		{Action: audit.ActionReceived, Key: "k1", Details: map[string]string{"toCategories": "evidential"}},
+		{Action: audit.ActionReclassified, Key: "k1"},
+	} {
+		other.At = clip.At(time.Now())
+		if got, _, err := s.AppendAudit(ctx, "c4", clip.AuditHead{}, other); !clip.IsKind(err, clip.Conflict) || clip.CodeOf(err) != clip.CodeConcurrentUpdate {
+			t.Fatalf("same key, other transition %+v: adopted %+v, err %v", other, got, err)
+		}
+	}
 	// Concurrent writers of different transitions from the same head: the
 	// chain stays linear and complete.
 	var wg sync.WaitGroup
