@@ -42,6 +42,9 @@ type Records interface {
 	GetClip(ctx context.Context, officerID, id string) (clip.Clip, error)
 	CreateClip(ctx context.Context, c clip.Clip) (clip.Clip, error)
 	ReplaceClip(ctx context.Context, c clip.Clip) (clip.Clip, error)
+	// DeleteClip deletes a record If-Match etag: only to finish moving it
+	// to another officer's partition (metadata correction).
+	DeleteClip(ctx context.Context, officerID, id, etag string) error
 	GetNameClaim(ctx context.Context, key string) (clip.NameClaim, error)
 	CreateNameClaim(ctx context.Context, n clip.NameClaim) (clip.NameClaim, error)
 	ReplaceNameClaim(ctx context.Context, n clip.NameClaim) (clip.NameClaim, error)
@@ -66,6 +69,13 @@ func (a *App) Register(s *funchost.Server) {
 	s.Handle(NameVerify, a.Verify)
 	s.Handle(NameSweep, a.Sweep)
 	s.Handle(NameManage, a.Manage)
+}
+
+// metadataRules are the metadata contract's configurable rules: ingest
+// validates a dock's metadata with them and a metadata correction
+// validates the corrected metadata with the same (one rule, one place).
+func (a *App) metadataRules() clip.Rules {
+	return clip.Rules{MaxDuration: a.Config.MaxClipDuration, ClockSkew: a.Config.ClockSkew, KnownCategory: a.Policy.Known}
 }
 
 func (a *App) now() time.Time {

@@ -36,8 +36,16 @@ func verifyMessage(c clip.Clip) VerifyMessage {
 
 // needsVerify reports whether a record still has work for ClipVerify.
 func needsVerify(c clip.Clip) bool {
-	return c.Status == clip.StatusReceived ||
+	return c.Status == clip.StatusReceived || pendingReverify(c) ||
 		(c.Status == clip.StatusQuarantined && c.Quarantine == nil && !hasReason(c, clip.CodeBlobGone) && !hasReason(c, clip.CodeBlobChanged))
+}
+
+// pendingReverify reports a quarantined clip whose metadata was corrected
+// (ClipManage correct-metadata) and which has no problem left but the
+// unproven hash: ClipVerify hashes its quarantined copy and decides.
+func pendingReverify(c clip.Clip) bool {
+	return c.Status == clip.StatusQuarantined && c.Quarantine != nil &&
+		len(c.Reasons) == 1 && c.Reasons[0].Code == clip.CodeVerificationPending
 }
 
 func hasReason(c clip.Clip, code clip.Code) bool {
@@ -86,8 +94,11 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 	var tamperOf *clip.NameClaim
 	if hasClaim && claim.LatestETag != b.ETag && claim.FirstETag != b.ETag {
 		if !clip.SequencerLess(claim.Sequencer, b.Sequencer) {
-			log.Info("ignored stale event: a newer version of this name is already recorded", "code", clip.CodeIgnoredEvent, "claim_sequencer", claim.Sequencer)
-			return funchost.Result{}, nil
+			// An older version's event, after a newer version's: stale for
+			// the name, but this version existed (its footage was written
+			// and overwritten) and must be on record, never dropped.
+			return funchost.Result{}, a.recordUnread(ctx, b, claim, false,
+				"an older version of this blob name, overwritten (by the version clip "+claim.FirstClipID+" names first) before ingest read it; its event arrived after the newer version's")
 		}
 		tamperOf = &claim
 	}
@@ -108,8 +119,11 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		// Its newer version has its own event; record this one so the
 		// overwrite is not silent, and claim the name for it.
 		if hasClaim {
-			log.Info("ignored event for a superseded version", "code", clip.CodeIgnoredEvent, "current_etag", props.ETag)
-			return funchost.Result{}, nil
+			// A version after the claimed one, itself overwritten before
+			// we read it: a second version (tamper signal) whose metadata
+			// is lost, recorded all the same.
+			return funchost.Result{}, a.recordUnread(ctx, b, claim, tamperOf != nil,
+				"the blob was overwritten (now ETag "+props.ETag+") before this version's metadata could be read")
 		}
 		return funchost.Result{}, a.recordSuperseded(ctx, b, props.ETag)
 	}
@@ -131,9 +145,7 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props clip.BlobProperties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
 	log := funchost.Logger(ctx)
 	now := a.now()
-	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, clip.Rules{
-		MaxDuration: a.Config.MaxClipDuration, ClockSkew: a.Config.ClockSkew, KnownCategory: a.Policy.Known,
-	})
+	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, a.metadataRules())
 	var lastModified *clip.Time
 	if !props.LastModified.IsZero() {
 		lastModified = clip.Ptr(props.LastModified)
@@ -292,6 +304,45 @@ func (a *App) recordSuperseded(ctx context.Context, b *eventgrid.BlobCreated, cu
 	_, _, err = a.createRecord(ctx, c, audit.Entry{Action: audit.ActionQuarantined, Key: "ingest:" + b.ETag, Actor: system(NameIngest),
 		Justification: "version superseded before ingest", Details: reasonDetails(c.Reasons)})
 	return err
+}
+
+// recordUnread records a version of an already-claimed name that ingest
+// could not read (it was overwritten first), unless it is recorded already
+// (a duplicate event; found by id across officers, since a version read
+// earlier lives under its officer): UNATTRIBUTED, quarantined BLOB_CHANGED,
+// linked to the name's first clip. newer says it came after the claimed
+// versions (a second version: TAMPER_OVERWRITE, the first record flagged
+// and the claim moved on, as for a version that could be read); an older
+// one leaves the claim as it is, so events older still stay stale.
+func (a *App) recordUnread(ctx context.Context, b *eventgrid.BlobCreated, claim clip.NameClaim, newer bool, msg string) error {
+	log := funchost.Logger(ctx)
+	id := clip.ID(b.Account, b.Container, b.Name, b.ETag)
+	_, err := a.Records.FindClip(ctx, id)
+	switch {
+	case err == nil, clip.CodeOf(err) == clip.CodeClipIDAmbiguous:
+		log.Info("ignored event: this version is already recorded", "code", clip.CodeIgnoredEvent, "clip_id", id, "claim_sequencer", claim.Sequencer)
+		return nil
+	case !clip.IsKind(err, clip.NotFound):
+		return err
+	}
+	log.Error("ALERT: a version of an already-recorded blob name was overwritten before ingest could read it", "code", clip.CodeBlobChanged,
+		"clip_id", id, "first_clip_id", claim.FirstClipID, "claim_sequencer", claim.Sequencer, "newer", newer)
+	c := unattributed(a, b, b.ETag, clip.StatusQuarantined, clip.Reason{Code: clip.CodeBlobChanged, Field: "blob", Message: msg})
+	c.QuarantinedAt = clip.Ptr(a.now())
+	c.Tamper = &clip.Tamper{FirstClipID: claim.FirstClipID, FirstETag: claim.FirstETag, DetectedAt: clip.At(a.now())}
+	if newer {
+		c.Reasons = append(c.Reasons, clip.Reason{Code: clip.CodeTamperOverwrite, Field: "blob",
+			Message: "a second version was written under a blob name already recorded as clip " + claim.FirstClipID + "; the first record is kept and this version is quarantined for review"})
+	}
+	rec, _, err := a.createRecord(ctx, c, audit.Entry{Action: audit.ActionQuarantined, Key: "ingest:" + b.ETag, Actor: system(NameIngest),
+		Justification: "version overwritten before ingest", Details: reasonDetails(c.Reasons)})
+	if err != nil {
+		return err
+	}
+	if newer {
+		return a.flagOverwrite(ctx, claim, b, rec)
+	}
+	return nil
 }
 
 // unattributed builds a record for a version whose metadata was not read.

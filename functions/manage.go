@@ -28,6 +28,7 @@ const (
 	ActionUnlinkIncident = "unlink-incident"
 	ActionSetLegalHold   = "set-legal-hold"
 	ActionClearLegalHold = "clear-legal-hold"
+	// ActionCorrectMetadata ("correct-metadata") is in manage_correct.go.
 )
 
 // ManageRequest is the JSON body of a POST.
@@ -35,6 +36,8 @@ type ManageRequest struct {
 	Justification string   `json:"justification"`
 	Categories    []string `json:"categories,omitempty"`
 	IncidentRefs  []string `json:"incidentRefs,omitempty"`
+	// Metadata holds the fields a correct-metadata request corrects.
+	Metadata *MetadataCorrection `json:"metadata,omitempty"`
 	// Actor is accepted for old clients and ignored: who acts is always
 	// the platform's authenticated principal, never a name in the body.
 	Actor string `json:"actor,omitempty"`
@@ -52,6 +55,10 @@ type ManageResponse struct {
 	AuditChain *ChainStatus   `json:"auditChain,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
 	Actor      *ResolvedActor `json:"actor,omitempty"`
+
+	// verify, when set, is written to the clip-verify queue with the
+	// answer (a corrected clip whose hash ClipVerify must check).
+	verify *VerifyMessage
 }
 
 // ChainStatus reports whether a clip's audit chain verifies.
@@ -95,7 +102,11 @@ func (a *App) Manage(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return respond(p, nil), nil
 	}
 	b, _ := json.Marshal(out)
-	return respond(funchost.HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"ETag": quoteETag(out.ETag)}, Body: string(b)}, nil), nil
+	res := respond(funchost.HTTPResponse{StatusCode: http.StatusOK, Headers: map[string]string{"ETag": quoteETag(out.ETag)}, Body: string(b)}, nil)
+	if out.verify != nil {
+		res.Outputs[bindingVerify] = *out.verify
+	}
+	return res, nil
 }
 
 func (a *App) manage(ctx context.Context, req funchost.HTTPRequest) (ManageResponse, string, error) {
@@ -209,6 +220,9 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		return ManageResponse{}, c.ETag, clip.Errorf(clip.Refused, clip.CodeClipNotManageable, "clip %s has status %s: no footage was recorded for it", c.ID, c.Status)
 	}
 
+	if action == ActionCorrectMetadata {
+		return a.correctMetadata(ctx, c, body, who, just)
+	}
 	next := c
 	next.Categories = slices.Clone(c.Categories)
 	next.IncidentRefs = slices.Clone(c.IncidentRefs)

@@ -18,6 +18,9 @@ type Problem struct {
 	Code    clip.Code `json:"code"`
 	Message string    `json:"message"`
 	ETag    string    `json:"etag,omitempty"`
+	// Reasons: every rule a correct-metadata request's metadata broke
+	// (CORRECTION_INVALID).
+	Reasons []clip.Reason `json:"reasons,omitempty"`
 }
 
 // normaliseETag compares ETags as the HTTP spec's weak comparison does:
@@ -49,7 +52,7 @@ func problemOf(err error) funchost.HTTPResponse {
 		status = http.StatusPreconditionRequired
 	case clip.CodeAuthenticationRequired:
 		status = http.StatusUnauthorized
-	case clip.CodeClipDeleted, clip.CodeClipNotManageable, clip.CodeClipIDAmbiguous:
+	case clip.CodeClipDeleted, clip.CodeClipNotManageable, clip.CodeClipIDAmbiguous, clip.CodeClipNotQuarantined, clip.CodeCorrectionMovePending:
 		status = http.StatusConflict
 	case clip.CodeMethodNotAllowed:
 		status = http.StatusMethodNotAllowed
@@ -63,7 +66,7 @@ func problemOf(err error) funchost.HTTPResponse {
 		msg = "the clip service could not complete the request; try again" // details stay in the log
 	}
 	code := clip.CodeOf(err)
-	b, _ := json.Marshal(Problem{Code: code, Message: msg})
+	b, _ := json.Marshal(Problem{Code: code, Message: msg, Reasons: correctionReasons(err)})
 	h := map[string]string{"Content-Type": "application/json"}
 	if status == http.StatusUnauthorized {
 		h["WWW-Authenticate"] = "Bearer"

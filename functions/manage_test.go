@@ -88,6 +88,7 @@ type manageAnswer struct {
 	status  int
 	headers map[string]string
 	body    []byte
+	outputs map[string]any // the invocation's other outputs (e.g. "verify")
 }
 
 func (a manageAnswer) ok() functions.ManageResponse {
@@ -157,7 +158,7 @@ func (h *handler) manage(t testing.TB, c manageCall) manageAnswer {
 	if err := json.Unmarshal(raw, &res); err != nil {
 		t.Fatalf("res output %s: %v", raw, err)
 	}
-	return manageAnswer{status: res.StatusCode, headers: res.Headers, body: []byte(res.Body)}
+	return manageAnswer{status: res.StatusCode, headers: res.Headers, body: []byte(res.Body), outputs: r.Outputs}
 }
 
 // post sends an action with If-Match etag and fails the test unless 200.

@@ -13,7 +13,7 @@ import (
 
 const maxJustification = 2000
 
-var actions = []string{ActionReclassify, ActionLinkIncident, ActionUnlinkIncident, ActionSetLegalHold, ActionClearLegalHold}
+var actions = []string{ActionReclassify, ActionLinkIncident, ActionUnlinkIncident, ActionSetLegalHold, ActionClearLegalHold, ActionCorrectMetadata}
 
 // clipIDShape is the form of every id clip.ID makes: "c" and 40 lower-case
 // hex digits.
@@ -52,7 +52,12 @@ func truncate(s string, n int) string {
 // vouched for the actor (CategoriesSetBy: they then count for a
 // quarantined clip too); an unauthenticated one clears it.
 func (a *App) mutation(action string, body ManageRequest, actor ResolvedActor) (func(*clip.Clip) error, error) {
+	if body.Metadata != nil && action != ActionCorrectMetadata {
+		return nil, clip.Errorf(clip.Invalid, clip.CodeRequestMalformed, "%s does not take \"metadata\" (only correct-metadata does)", action)
+	}
 	switch action {
+	case ActionCorrectMetadata:
+		return correctionMutation(body)
 	case ActionReclassify:
 		if len(body.Categories) == 0 {
 			return nil, clip.Errorf(clip.Invalid, clip.CodeCategoriesMissing, "reclassify needs \"categories\": the full new list (e.g. [\"evidential\"])")

@@ -72,7 +72,7 @@ const (
 // bound, MaxStuck.
 func needsPerson(code string) bool {
 	switch code {
-	case SweepBlobChanged, SweepTombstoneConflict, SweepNoContentETag, retention.DecisionInconsistent:
+	case SweepBlobChanged, SweepTombstoneConflict, SweepNoContentETag, SweepMovePending, retention.DecisionInconsistent:
 		return true
 	}
 	return false

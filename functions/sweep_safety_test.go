@@ -344,3 +344,32 @@ func (e *env) graceEnded(officer, id string) {
 		e.t.Fatal(err)
 	}
 }
+
+// Quarantined clips whose content ClipVerify never moved come back every
+// run until a person replays their message (SKIP_QUARANTINE_MOVE_PENDING):
+// like the other clips that need a person, they count against MaxStuck,
+// not MaxClips, so a few of them cannot stop due clips being deleted.
+func TestSweepMovePendingDoesNotUseTheBudget(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	old := e.now.AddDate(-2, 0, 0) // past the quarantine period
+	for i := range 4 {
+		e.seed(p, fmt.Sprintf("pending-move/%d.mp4", i), seedSpec{officer: "MP1", start: old, status: clip.StatusQuarantined, categories: []string{"uncategorised"}})
+	}
+	var due []clip.Clip
+	for i := range 2 {
+		due = append(due, e.seed(p, fmt.Sprintf("pending-move/due-%d.mp4", i), seedSpec{officer: "MP1", start: e.now.AddDate(0, 0, -40), categories: []string{"non-evidential"}, status: clip.StatusVerified}))
+	}
+	rep := e.sweep(functions.SweepOptions{RunID: "move-pending", MaxClips: 2})
+	if rep.Outcomes[functions.SweepMovePending] != 4 || rep.Stuck != 4 {
+		t.Fatalf("outcomes %v, stuck %d; want 4 %s counted as stuck", rep.Outcomes, rep.Stuck, functions.SweepMovePending)
+	}
+	if rep.Deleted() != 2 || rep.Truncated {
+		t.Fatalf("%d deleted, truncated %v; want both due clips deleted in one run with MaxClips 2", rep.Deleted(), rep.Truncated)
+	}
+	for _, c := range due {
+		if got := e.get(c); got.Status != clip.StatusDeleted {
+			t.Errorf("due clip %s: %s", c.Blob.Name, got.Status)
+		}
+	}
+}

@@ -43,6 +43,8 @@ func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 			a.noteVerifyFailure(ctx, c, n, err)
 		}
 		return funchost.Result{}, err
+	case pendingReverify(c):
+		return funchost.Result{}, a.reverify(ctx, c)
 	case needsVerify(c):
 		return funchost.Result{}, a.finishQuarantine(ctx, c)
 	}
@@ -62,15 +64,11 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	started := time.Now()
 	log.Debug("hashing started", "bytes", c.Blob.Size)
-	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, clip.HashOptions{
-		RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism,
-	})
+	sum, n, err := a.Blobs.Hash(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, c.Blob.Size, a.hashOptions())
 	switch {
 	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
-		code, msg := clip.CodeBlobGone, "the blob was deleted before its hash could be verified"
-		if clip.IsKind(err, clip.Conflict) {
-			code, msg = clip.CodeBlobChanged, "the blob was overwritten by a new version before this version's hash could be verified"
-		}
+		code, msg := unavailable(err, "the blob was deleted before its hash could be verified",
+			"the blob was overwritten by a new version before this version's hash could be verified")
 		log.Error("content unavailable for verification", "code", code, "error", err)
 		_, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerifyBlobMissing, Key: "verify:" + c.Blob.ETag,
 			Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(code)}},
@@ -162,6 +160,81 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	}
 	log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
 	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
+}
+
+// reverify hashes the quarantined copy of a clip whose metadata was
+// corrected (VERIFICATION_PENDING) and decides: verified when the hash
+// matches the declared one (the content stays where it is; retention then
+// follows its categories), HASH_MISMATCH otherwise, BLOB_GONE/BLOB_CHANGED
+// when the copy is gone or not the recorded one. Read-only until the final
+// conditional write, as hashAndDecide.
+func (a *App) reverify(ctx context.Context, c clip.Clip) error {
+	log := funchost.Logger(ctx)
+	before := c
+	q := *c.Quarantine
+	sum, _, err := a.Blobs.Hash(ctx, q.Container, q.Name, q.ETag, c.Blob.Size, a.hashOptions())
+	key := "reverify:" + q.ETag
+	switch {
+	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
+		code, msg := unavailable(err, "the quarantined copy was deleted before its hash could be verified",
+			"the quarantined copy is not the recorded version: its hash cannot be verified")
+		log.Error("quarantined content unavailable for verification", "code", code, "error", err)
+		_, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerifyBlobMissing, Key: key,
+			Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(code)}},
+			func(c *clip.Clip) {
+				c.Reasons = []clip.Reason{{Code: code, Field: "content", Message: msg}}
+				c.Retention = a.Policy.RecordFor(*c)
+			})
+		return err
+	case err != nil:
+		return err
+	}
+	if sum == c.SHA256.Declared {
+		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: key,
+			Actor: system(NameVerify), Justification: "metadata corrected; SHA-256 of the quarantined content matches the dock's declared hash",
+			Details: map[string]string{"sha256": sum, "container": q.Container, "name": q.Name}},
+			func(c *clip.Clip) {
+				c.Status = clip.StatusVerified
+				c.SHA256.Computed = sum
+				c.Reasons = []clip.Reason{}
+				c.VerifiedAt = clip.Ptr(a.now())
+				// Quarantine → verified can bring deletion earlier (the
+				// quarantine rule gives way to the categories): the same
+				// release grace as a person's change.
+				c.Retention = a.retentionAfterChange(before, *c, system(NameVerify))
+			})
+		if err != nil {
+			return err
+		}
+		log.Info("corrected clip verified", "status", rec.Status, "rule", rec.Retention.Rule)
+		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
+	}
+	msg := "the SHA-256 of the content (" + sum + ") does not match the dock's declared hash (" + c.SHA256.Declared + ")"
+	log.Warn("hash mismatch after metadata correction: stays quarantined", "code", clip.CodeHashMismatch, "computed", sum, "declared", c.SHA256.Declared)
+	_, err = a.transition(ctx, c, audit.Entry{Action: audit.ActionQuarantined, Key: key,
+		Actor: system(NameVerify), Justification: msg, Details: map[string]string{"reason": string(clip.CodeHashMismatch), "sha256": sum}},
+		func(c *clip.Clip) {
+			c.SHA256.Computed = sum
+			c.Reasons = []clip.Reason{{Code: clip.CodeHashMismatch, Field: "content", Message: msg}}
+			c.Retention = a.Policy.RecordFor(*c)
+		})
+	if err != nil {
+		return err
+	}
+	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
+}
+
+func (a *App) hashOptions() clip.HashOptions {
+	return clip.HashOptions{RangeBytes: a.Config.VerifyRangeBytes, Parallelism: a.Config.VerifyParallelism}
+}
+
+// unavailable is the reason for content that could not be read: BLOB_GONE
+// (NotFound) or BLOB_CHANGED (Conflict), with the matching message.
+func unavailable(err error, goneMsg, changedMsg string) (clip.Code, string) {
+	if clip.IsKind(err, clip.Conflict) {
+		return clip.CodeBlobChanged, changedMsg
+	}
+	return clip.CodeBlobGone, goneMsg
 }
 
 func boolText(b bool) string {

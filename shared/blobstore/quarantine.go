@@ -2,10 +2,13 @@ package blobstore
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
@@ -43,6 +46,9 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 		SourceModifiedAccessConditions: &blob.SourceModifiedAccessConditions{SourceIfMatch: &ifMatch},
 	})
 	if err != nil {
+		if busy := busyConflict(err, "copying %s/%s to %s/%s", srcContainer, name, dstContainer, dstName); busy != nil {
+			return ref, busy
+		}
 		cerr := s.goneOrChanged(ctx, srcContainer, name, classify(err, "copying %s/%s to %s/%s", srcContainer, name, dstContainer, dstName))
 		if clip.IsKind(cerr, clip.NotFound) {
 			// The source is gone: done before (crash after delete), or
@@ -86,6 +92,9 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 	}
 
 	_, err = s.DeleteVersion(ctx, srcContainer, name, etag, ref.SourceVersionID)
+	if busy := busyConflict(err, "deleting the quarantined source %s/%s", srcContainer, name); busy != nil {
+		return ref, busy
+	}
 	switch {
 	case err == nil:
 		ref.SourceDeleted = true
@@ -95,6 +104,31 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 		return ref, err
 	}
 	return ref, nil
+}
+
+// conditionCodes are the Storage error codes of a failed access condition:
+// the only conflicts that mean "the blob is not the version we named".
+var conditionCodes = []bloberror.Code{bloberror.ConditionNotMet, bloberror.SourceConditionNotMet, bloberror.TargetConditionNotMet}
+
+// busyConflict returns a transient QUARANTINE_COPY_FAILED error for a 409
+// that is not a failed access condition — PendingCopyOperation,
+// CopyIDMismatch, BlobBeingRehydrated, LeaseAlreadyPresent, … : the blob is
+// busy, not changed, so the move is retried (the source is untouched)
+// rather than recorded as BLOB_CHANGED, which would stop ClipVerify moving
+// it for good. It returns nil for any other error (classify decides).
+func busyConflict(err error, format string, args ...any) error {
+	var re *azcore.ResponseError
+	if err == nil || !errors.As(err, &re) || re.StatusCode != http.StatusConflict {
+		return nil
+	}
+	for _, c := range conditionCodes {
+		if bloberror.HasCode(err, c) {
+			return nil
+		}
+	}
+	e := clip.Wrap(clip.Transient, err, format, args...)
+	e.Code = clip.CodeQuarantineCopyFailed
+	return e
 }
 
 // waitForCopy polls a destination until its copy is no longer pending.

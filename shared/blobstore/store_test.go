@@ -198,3 +198,72 @@ func download(t *testing.T, s *blobstore.Store, c, n string) []byte {
 	b, _ := io.ReadAll(r.Body)
 	return b
 }
+
+// A 409 that is not a failed access condition (the destination has a copy
+// pending, a copy id mismatch, a blob being rehydrated) means "busy", not
+// "changed": the move is retried (transient QUARANTINE_COPY_FAILED) and the
+// source is untouched; only a failed condition is a Conflict (BLOB_CHANGED).
+func TestMoveTreatsABusyConflictAsTransient(t *testing.T) {
+	az := localsvctest.Azurite(t)
+	plain := newStore(t, az, nil)
+	ctx := context.Background()
+	_ = plain.EnsureContainers(ctx, "uploads", "quarantine")
+	content := random(1000)
+	etag := put(t, plain, "uploads", "busy.mp4", content)
+	for _, tc := range []struct {
+		method, code string
+	}{
+		{http.MethodPut, "PendingCopyOperation"}, // the copy
+		{http.MethodPut, "CopyIdMismatch"},
+		{http.MethodPut, "BlobBeingRehydrated"},
+		{http.MethodDelete, "LeaseAlreadyPresent"}, // the source delete after the copy
+	} {
+		var injected atomic.Int32
+		fake := &passTransport{before: func(req *http.Request) *http.Response {
+			isCopy := req.Method == http.MethodPut && hasHeader(req, "x-ms-copy-source")
+			isDelete := req.Method == http.MethodDelete && strings.HasSuffix(req.URL.Path, "/uploads/busy.mp4")
+			if (tc.method == http.MethodPut && isCopy) || (tc.method == http.MethodDelete && isDelete) {
+				injected.Add(1)
+				h := http.Header{"X-Ms-Error-Code": {tc.code}}
+				return &http.Response{StatusCode: http.StatusConflict, Status: "409 Conflict", Header: h,
+					Body: io.NopCloser(strings.NewReader("")), Request: req}
+			}
+			return nil
+		}}
+		_, err := newStore(t, az, fake).Move(ctx, "uploads", "busy.mp4", etag, "quarantine", "c9/busy.mp4")
+		if injected.Load() == 0 {
+			t.Fatalf("%s: the fake never answered 409: the test proves nothing", tc.code)
+		}
+		if !clip.IsKind(err, clip.Transient) || clip.CodeOf(err) != clip.CodeQuarantineCopyFailed {
+			t.Errorf("409 %s on %s: kind %v code %q (%v); want transient %s", tc.code, tc.method, clip.KindOf(err), clip.CodeOf(err), err, clip.CodeQuarantineCopyFailed)
+		}
+		if !bytes.Equal(download(t, plain, "uploads", "busy.mp4"), content) {
+			t.Fatalf("409 %s: the source must be untouched", tc.code)
+		}
+	}
+	// A failed condition is still a change.
+	fake := &passTransport{before: func(req *http.Request) *http.Response {
+		if req.Method == http.MethodPut && hasHeader(req, "x-ms-copy-source") {
+			return &http.Response{StatusCode: http.StatusPreconditionFailed, Status: "412", Header: http.Header{"X-Ms-Error-Code": {"SourceConditionNotMet"}},
+				Body: io.NopCloser(strings.NewReader("")), Request: req}
+		}
+		return nil
+	}}
+	if _, err := newStore(t, az, fake).Move(ctx, "uploads", "busy.mp4", etag, "quarantine", "c8/busy.mp4"); !clip.IsKind(err, clip.Conflict) {
+		t.Errorf("412 SourceConditionNotMet: %v; want Conflict", err)
+	}
+	if ref, err := plain.Move(ctx, "uploads", "busy.mp4", etag, "quarantine", "c9/busy.mp4"); err != nil || !ref.SourceDeleted {
+		t.Fatalf("the retry after the busy answers: %+v %v", ref, err)
+	}
+}
+
+// hasHeader looks a header up case-insensitively: the SDK sets x-ms-*
+// headers without canonicalising their names.
+func hasHeader(req *http.Request, name string) bool {
+	for k := range req.Header {
+		if strings.EqualFold(k, name) {
+			return true
+		}
+	}
+	return false
+}

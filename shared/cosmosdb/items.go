@@ -85,6 +85,21 @@ func (s *Store) ReplaceClip(ctx context.Context, c clip.Clip) (clip.Clip, error)
 	return c, nil
 }
 
+// DeleteClip deletes a clip record only if it is unchanged since it was
+// read (If-Match etag; otherwise clip.Conflict). Used only to finish moving
+// a record to another officer's partition, after the copy there exists.
+func (s *Store) DeleteClip(ctx context.Context, officerID, id, etag string) error {
+	if etag == "" {
+		return clip.Errorf(clip.Internal, "", "delete of clips/%s without an ETag would be a blind delete", id)
+	}
+	tag := azcore.ETag(etag)
+	_, err := s.clips.DeleteItem(ctx, azcosmos.NewPartitionKeyString(officerID), id, &azcosmos.ItemOptions{IfMatchEtag: &tag})
+	if err != nil {
+		return classify(err, "deleting clips/%s", id)
+	}
+	return nil
+}
+
 // GetNameClaim reads the claim of a blob name (key = clip.NameKey).
 func (s *Store) GetNameClaim(ctx context.Context, key string) (clip.NameClaim, error) {
 	var n clip.NameClaim
