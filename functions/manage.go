@@ -55,6 +55,10 @@ type ManageResponse struct {
 	AuditChain *ChainStatus   `json:"auditChain,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
 	Actor      *ResolvedActor `json:"actor,omitempty"`
+	// Withheld says why Clip carries only its id: the caller may change
+	// the clip but not read it (no read role), and a change's answer must
+	// not become a read that leaves no consulted entry.
+	Withheld string `json:"withheld,omitempty"`
 
 	// verify, when set, is written to the clip-verify queue with the
 	// answer (a corrected clip whose hash ClipVerify must check).
@@ -241,7 +245,7 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		// Nothing to change, but the tags are rewritten from the record:
 		// they may have been left stale by a writer that lost a race.
 		warnings := a.syncTagsWarning(ctx, c)
-		return ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: a.dueNow(c), Warnings: warnings}, c.ETag, nil
+		return a.answerFor(who, ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: a.dueNow(c), Warnings: warnings}), c.ETag, nil
 	}
 
 	details := map[string]string{
@@ -266,7 +270,7 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	}
 	funchost.Logger(ctx).Info("clip changed", "actor", actor.Name, "authenticated", actor.Authenticated,
 		"rule", rec.Retention.Rule, "retain_until", timeText(rec.Retention.RetainUntil), "legal_hold", rec.Retention.LegalHold)
-	return ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: a.dueNow(rec), Warnings: warnings, Actor: &actor}, rec.ETag, nil
+	return a.answerFor(who, ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: a.dueNow(rec), Warnings: warnings, Actor: &actor}), rec.ETag, nil
 }
 
 // applyChange writes a change: the cautious index tags first (backstop

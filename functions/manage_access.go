@@ -57,3 +57,17 @@ func (a *App) authoriseChange(w caller, action string, class retention.Classific
 	}
 	return w.require(a.Config.Roles.Protect, action+" keeps this clip at least as long, which")
 }
+
+// answerFor withholds the record from a caller without the read role: a
+// change may be allowed (protect or release) while reading is not, and a
+// change's answer carrying the whole record would be a read with no
+// purpose and no consulted entry. Such a caller gets the id, the ETag,
+// whether it changed and dueNow.
+func (a *App) answerFor(who caller, r ManageResponse) ManageResponse {
+	if who.has(a.Config.Roles.Read) {
+		return r
+	}
+	r.Clip = clip.Clip{ID: r.Clip.ID, Type: r.Clip.Type}
+	r.Withheld = "the record is shown only to the read role (" + a.Config.Roles.Read + "): GET it with a purpose"
+	return r
+}

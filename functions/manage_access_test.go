@@ -57,7 +57,11 @@ func TestManageRolesFollowTheSchedule(t *testing.T) {
 
 	// Keeps longer: protect; release alone is not enough.
 	refused("hold, release only", call(functions.ActionSetLegalHold, "DPO Releaser", []string{release}, hold), protect)
-	done("hold, protect", call(functions.ActionSetLegalHold, "PS 3 Protector", []string{protect}, hold), "PS 3 Protector")
+	// Without the read role the answer withholds the record: a change is not
+	// a way to read a clip without a purpose and a consulted entry.
+	if r := done("hold, protect", call(functions.ActionSetLegalHold, "PS 3 Protector", []string{protect}, hold), "PS 3 Protector"); r.Clip.OfficerID != "" || r.Clip.Blob.Name != "" || r.Withheld == "" || r.Clip.ID != c.ID {
+		t.Fatalf("answer to a caller without the read role carries the record: %+v", r)
+	}
 	// The same change again changes nothing, and still needs protect.
 	refused("hold again, read only", call(functions.ActionSetLegalHold, "PC 2 Reader", []string{read}, hold), protect)
 	// Earlier: release; protect alone is not enough.
@@ -66,7 +70,9 @@ func TestManageRolesFollowTheSchedule(t *testing.T) {
 
 	// Reclassify longer (uncategorised → evidential) is protect; back is release.
 	refused("reclassify longer, release only", call(functions.ActionReclassify, "DPO Releaser", []string{release}, evidential), protect)
-	done("reclassify longer, protect", call(functions.ActionReclassify, "PS 3 Protector", []string{protect}, evidential), "PS 3 Protector")
+	if r := done("reclassify longer, protect+read", call(functions.ActionReclassify, "PS 3 Protector", []string{protect, read}, evidential), "PS 3 Protector"); r.Clip.OfficerID != "RO1" || r.Withheld != "" {
+		t.Fatalf("answer to a caller with the read role withholds the record: %+v", r)
+	}
 	refused("reclassify shorter, protect only", call(functions.ActionReclassify, "PS 3 Protector", []string{protect}, plain), release)
 	done("reclassify shorter, release", call(functions.ActionReclassify, "DPO Releaser", []string{release}, plain), "DPO Releaser")
 

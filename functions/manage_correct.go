@@ -209,7 +209,7 @@ func (a *App) correctMetadata(ctx context.Context, c clip.Clip, body ManageReque
 		msg := verifyMessage(rec)
 		out.verify = &msg
 	}
-	return out, rec.ETag, nil
+	return a.answerFor(who, out), rec.ETag, nil
 }
 
 // correctionDetails are the audit details of a correction: each changed

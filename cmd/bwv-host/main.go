@@ -100,6 +100,13 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 	for k, v := range sets {
 		settings[k] = v
 	}
+	// The handler trusts X-MS-CLIENT-PRINCIPAL* only because the platform
+	// strips what callers send; without the emulation nothing here does, so
+	// any local caller could name themselves and their roles.
+	if strings.EqualFold(strings.TrimSpace(settings["BWV_TRUST_PRINCIPAL_HEADERS"]), "true") && !*easyAuth {
+		fmt.Fprintln(stderr, "bwv-host: BWV_TRUST_PRINCIPAL_HEADERS=true needs --easy-auth: without it nothing strips client-sent principal headers (code TRUST_WITHOUT_AUTH)")
+		return 2
+	}
 	if *build != "" {
 		dir, err := os.MkdirTemp("", "bwv-host-handler-*")
 		if err != nil {

@@ -279,6 +279,16 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 			clip.CodeRecomputeEarlierNotConfirmed, earlier, earlier)
 		return exitError
 	}
+	// The release grace is counted from this machine's clock: a slow clock
+	// would shorten it (or end it at once). Refuse to write when it is more
+	// than the sweep's tolerance from the database's clock.
+	if server, err := st.ServerTime(ctx); err != nil {
+		fmt.Fprintf(stderr, "bwv retention recompute: %s: cannot read the database's clock to check this machine's; nothing was written: %v\n", clip.CodeRecomputeClockUnchecked, err)
+		return exitError
+	} else if skew := time.Since(server); skew > 5*time.Minute || skew < -5*time.Minute {
+		fmt.Fprintf(stderr, "bwv retention recompute: %s: this machine's clock is %s from the database's; the release grace would be wrong; nothing was written\n", clip.CodeRecomputeClockSkew, skew.Round(time.Second))
+		return exitError
+	}
 	blobs, cfgErr := openBlobs(os.LookupEnv)
 	if cfgErr != nil {
 		fmt.Fprintln(stderr, "bwv retention recompute:", cfgErr)

@@ -49,7 +49,7 @@ func (s *Store) AppendAudit(ctx context.Context, clipID string, head clip.AuditH
 			return audit.Entry{}, head, rerr
 		}
 		switch {
-		case got.Key == e.Key && got.PrevHash == head.Hash && SameTransition(got, e):
+		case got.Key == e.Key && got.PrevHash == head.Hash && SameTransition(got, e) && audit.Hash(got) == got.Hash:
 			return got, audit.Head(got), nil
 		case got.Key == e.Key:
 			return audit.Entry{}, head, clip.Errorf(clip.Conflict, clip.CodeConcurrentUpdate,
