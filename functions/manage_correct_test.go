@@ -74,7 +74,7 @@ func TestCorrectMetadataMovesTheOfficerAndVerifies(t *testing.T) {
 	before := len(e.auditOf(c.ID))
 
 	a := e.correct(c, c.ETag, functions.MetadataCorrection{OfficerID: to.Ptr("ab12"), Categories: []string{"evidential"}},
-		asPerson("DC 4471 Smith", config.DefaultRoleProtect)) // evidential: kept longer than quarantine, so protect suffices
+		asPerson("DC 4471 Smith", config.DefaultRoleProtect, config.DefaultRoleRead)) // evidential: kept longer than quarantine, so protect suffices (read: to see the record in the answer)
 	if a.status != 200 {
 		t.Fatalf("correction: %d %s", a.status, a.body)
 	}

@@ -260,7 +260,7 @@ func TestRetentionEndToEndThroughHandler(t *testing.T) {
 
 	// Legal hold on another, by an authenticated principal.
 	hc := e.clip("CD5678", held)
-	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"},{"typ":"roles","val":"BWV.Clips.Protect"}]}`))
+	principal := base64.StdEncoding.EncodeToString([]byte(`{"auth_typ":"aad","name_typ":"name","claims":[{"typ":"name","val":"dpo@force.police.uk"},{"typ":"roles","val":"BWV.Clips.Protect"},{"typ":"roles","val":"BWV.Clips.Read"}]}`))
 	a := e.h.manage(t, manageCall{method: "POST", id: held, action: functions.ActionSetLegalHold, query: map[string]string{"officer": "CD5678"},
 		headers: map[string]string{"If-Match": hc.ETag, "X-MS-CLIENT-PRINCIPAL": principal}, body: functions.ManageRequest{Justification: "civil claim notified, ref LIT/2026/88"}})
 	if a.status != 200 || !a.ok().Clip.Retention.LegalHold || a.ok().Actor.Name != "dpo@force.police.uk" || !a.ok().Actor.Authenticated {
