@@ -43,9 +43,6 @@ const (
 	// CodeQueryContinueInvalid: --continue is not a token of this search
 	// with these values.
 	CodeQueryContinueInvalid reason.Code = "QUERY_CONTINUE_INVALID"
-	// CodeQueryNotAvailable: the search exists in the issue but not yet in
-	// the clip record (flagged for review).
-	CodeQueryNotAvailable reason.Code = "QUERY_NOT_AVAILABLE"
 	// CodeQueryResultCut: more results than --max; what was printed is
 	// the first --max read, sorted among themselves only.
 	CodeQueryResultCut reason.Code = "QUERY_RESULT_CUT"
@@ -82,7 +79,7 @@ func queryUsage(w io.Writer) {
   on-hold                                        clips on legal hold
   due         --within-days N                    clips the sweep will delete within N days
   stuck       [--older-than-minutes N]           clips still received after N minutes (default 60)
-  review                                         (not yet available: no review flag on the clip record)
+  review                                         flagged for a person (retention.review, e.g. RECORDED_START_IMPLAUSIBLE)
 common: --output table|csv|json  --page-size N --continue TOKEN (one page)  --max N (default 1000)  --settings FILE
 T is RFC 3339 (2026-03-01T14:00:00Z) or a UTC day (2026-03-01). Queries: docs/queries.md.
 exit codes: 0 done, 1 query failed, 2 bad flags, 3 result cut at --max`)
@@ -250,9 +247,7 @@ func parseQuery(args []string, now time.Time, stderr io.Writer) (queryRequest, e
 		}
 		req.search = cosmosdb.SearchStuck(now, time.Duration(n)*time.Minute)
 	case "review":
-		// Extension point: the clip record in this branch has no review
-		// flag. See the note in shared/cosmosdb/search.go.
-		return req, reason.Errorf(CodeQueryNotAvailable, nil, "flagged-for-review needs a review flag on the clip record, which this version does not have (docs/queries.md)")
+		req.search = cosmosdb.SearchFlaggedForReview()
 	}
 	if req.cont != "" {
 		raw, err := openToken(req.cont, req.search)
@@ -353,9 +348,6 @@ func runQuery(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv query:", err)
-		if reason.CodeOf(err) == CodeQueryNotAvailable {
-			return exitError
-		}
 		queryUsage(stderr)
 		return exitUsage
 	}

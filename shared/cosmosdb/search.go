@@ -192,11 +192,19 @@ func SearchStuck(now time.Time, olderThan time.Duration) Search {
 	}
 }
 
-// "Flagged for review" has no search yet: the clip record in this branch
-// has no review flag. When it gains one (say `review.flagged`), add
-// SearchFlaggedForReview here with its query in docs/queries.md, a
-// composite index `/review/flagged ASC, /recordedStart DESC` in both
-// indexing policies, and a `review` kind in cmd/bwv/query.go.
+// SearchFlaggedForReview is every clip whose schedule a person should look
+// at: retention.review is set (RECORDED_START_IMPLAUSIBLE: a recorded start
+// more than the policy's maxDockDelay before receipt, so its periods count
+// from receipt). Oldest receipt first: the longest waiting.
+func SearchFlaggedForReview() Search {
+	return Search{
+		Name:   "review",
+		SQL:    SearchProjection + " WHERE c.type = @type AND IS_DEFINED(c.retention.review)",
+		Params: []azcosmos.QueryParameter{clipTypeParam()},
+		Index:  "/retention/review/code",
+		SortBy: SortReceivedAtAsc,
+	}
+}
 
 // SearchPage is one page of a search.
 type SearchPage struct {

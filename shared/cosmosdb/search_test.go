@@ -77,6 +77,9 @@ func generateClips(seed uint64, n int) []clip.Clip {
 		if r.IntN(6) > 0 {
 			c.Retention.RetainUntil = clip.Ptr(searchNow.Add(time.Duration(r.Int64N(int64(60*24*time.Hour))) - 20*24*time.Hour))
 		}
+		if r.IntN(7) == 0 {
+			c.Retention.Review = &clip.RetentionReview{Code: "RECORDED_START_IMPLAUSIBLE", Since: c.ReceivedAt, Detail: "generated"}
+		}
 		out[i] = c
 	}
 	return out
@@ -154,6 +157,7 @@ func searchCases(clips []clip.Clip) []searchCase {
 		{cosmosdb.SearchStuck(searchNow, 90*time.Minute), func(c clip.Clip) bool {
 			return c.Status == clip.StatusReceived && c.ReceivedAt.Before(stuck)
 		}},
+		{cosmosdb.SearchFlaggedForReview(), func(c clip.Clip) bool { return c.Retention.Review != nil }},
 	}
 }
 
@@ -323,6 +327,7 @@ func allSearches() []cosmosdb.Search {
 		cosmosdb.SearchOfficer("ab1", searchNow, searchNow), cosmosdb.SearchIncident("r"), cosmosdb.SearchStation("s", searchNow),
 		cosmosdb.SearchDevice("d", searchNow, searchNow), cosmosdb.SearchQuarantined(""), cosmosdb.SearchQuarantined("X"),
 		cosmosdb.SearchOnHold(), cosmosdb.SearchDueWithin(searchNow, 1), cosmosdb.SearchStuck(searchNow, time.Minute),
+		cosmosdb.SearchFlaggedForReview(),
 	}
 }
 
