@@ -63,6 +63,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		_ = tw.Flush()
 		fmt.Fprintf(stdout, "%d item(s)%s\n", len(rep.Items), map[bool]string{true: " (dry run: nothing changed)", false: ""}[rep.DryRun])
+		if rep.Waiting > len(rep.Items) {
+			fmt.Fprintf(stdout, "about %d messages are waiting; a dry run can show only the first %d (a queue peek's limit): a replay moves up to --max\n", rep.Waiting, len(rep.Items))
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "bwv replay: %v\n", err)

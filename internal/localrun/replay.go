@@ -100,6 +100,10 @@ const (
 type ReplayReport struct {
 	DryRun bool         `json:"dryRun"`
 	Items  []ReplayItem `json:"items"`
+	// Waiting is the poison queue's approximate message count when a dry
+	// run looked: a queue peek shows at most 32 messages, so Items may list
+	// fewer than a replay would move.
+	Waiting int `json:"waiting,omitempty"`
 }
 
 // Failed counts the items that failed.
@@ -120,6 +124,9 @@ func ReplayPoison(ctx context.Context, c *Clients, o ReplayOptions) (ReplayRepor
 	rep := ReplayReport{DryRun: o.DryRun}
 	poison := c.Queues.NewQueueClient(c.Target.PoisonQueue())
 	if o.DryRun {
+		if props, err := poison.GetProperties(ctx, nil); err == nil && props.ApproximateMessagesCount != nil {
+			rep.Waiting = int(*props.ApproximateMessagesCount)
+		}
 		peek, err := poison.PeekMessages(ctx, &azqueue.PeekMessagesOptions{NumberOfMessages: to.Ptr(int32(min(o.Max, 32)))})
 		if err != nil {
 			return rep, unreachableOr(err, CodeReplayFailed, "peeking %s", c.Target.PoisonQueue())

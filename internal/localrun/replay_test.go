@@ -69,7 +69,7 @@ func TestReplayPoisonMovesMessagesBackOnce(t *testing.T) {
 	}
 
 	dry, err := ReplayPoison(ctx, c, ReplayOptions{DryRun: true})
-	if err != nil || len(dry.Items) != 2 || dry.Items[0].Outcome != OutcomeWouldReplay || !strings.Contains(dry.Items[0].About, "clip-a") {
+	if err != nil || len(dry.Items) != 2 || dry.Waiting != 2 || dry.Items[0].Outcome != OutcomeWouldReplay || !strings.Contains(dry.Items[0].About, "clip-a") {
 		t.Fatalf("dry run = %+v, %v; want two would-replay items naming their clips", dry, err)
 	}
 	if got := queueTexts(t, c, c.Target.VerifyQueue); len(got) != 0 {
