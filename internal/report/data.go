@@ -29,7 +29,7 @@ const (
 	DueDays      = 7  // deletions due: the 7 days after it
 	// MaxClips bounds what one search reads (the report counts on the
 	// client, because Azure's gateway refuses cross-partition aggregates).
-	MaxClips = 200000
+	MaxClips = 5_000_000
 )
 
 // Data is everything the page shows.

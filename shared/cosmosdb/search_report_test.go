@@ -2,6 +2,7 @@ package cosmosdb_test
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -27,6 +28,13 @@ func TestReportSearchesReturnExactlyTheOracleSet(t *testing.T) {
 				CancelledBy: "y", CancelledAt: clip.Ptr(searchNow)}
 		}
 	}
+	doc, err := os.ReadFile("../../docs/report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), strings.Join(strings.Fields(cosmosdb.ReportProjection), " ")) {
+		t.Errorf("the projection is not in docs/report.md:\n%s", cosmosdb.ReportProjection)
+	}
 	s := newQueryStore(t)
 	seedClips(t, s, clips)
 	in := func(t *clip.Time, from, to time.Time) bool { return t != nil && !t.Before(from) && t.Before(to) }
@@ -43,6 +51,9 @@ func TestReportSearchesReturnExactlyTheOracleSet(t *testing.T) {
 		t.Run(sc.s.Name, func(t *testing.T) {
 			if m := gatewayRefused.FindString(sc.s.SQL); m != "" || !sc.s.CrossPartition() || strings.Contains(sc.s.SQL, "'") {
 				t.Errorf("%s uses %q or a literal, or is not a plain cross-partition filter:\n%s", sc.s.Name, m, sc.s.SQL)
+			}
+			if where := strings.TrimPrefix(sc.s.SQL, cosmosdb.ReportProjection); !strings.Contains(string(doc), "SELECT … FROM c"+where) {
+				t.Errorf("query not in docs/report.md:\nSELECT … FROM c%s", where)
 			}
 			var want, got []string
 			for _, c := range clips {
