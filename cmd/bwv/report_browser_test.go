@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
 
@@ -318,4 +319,26 @@ func loadInChromium(t *testing.T, page string) map[string]int {
 		t.Fatal(errors.New("no [data-metric] element on the page"))
 	}
 	return shown
+}
+
+// TestReportWritesNothingWhenStoresUnreachable: with Cosmos and Storage
+// down, bwv report exits 1 with REPORT_READ_FAILED and leaves no page.
+func TestReportWritesNothingWhenStoresUnreachable(t *testing.T) {
+	dir := t.TempDir()
+	settings := filepath.Join(dir, "local.settings.json")
+	// Port 1 on loopback: nothing listens there.
+	if err := localrun.WriteSettings(settings, map[string]string{
+		"AzureWebJobsStorage": "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + localsvc.AzuriteKey +
+			";BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+		"BWV_COSMOS_ENDPOINT": "http://127.0.0.1:1/", "BWV_COSMOS_KEY": localsvc.AzuriteKey,
+	}, 0); err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(dir, "report.html")
+	cmd := cli{t: t, ctx: context.Background()}
+	code, out := cmd.run("report", "--day", "2026-03-10", "--out", page, "--settings", settings)
+	cmd.expect(code, out, exitError, "REPORT_READ_FAILED")
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("files left beside the settings: %v", entries)
+	}
 }
