@@ -11,7 +11,6 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/internal/clipview"
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
-	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 )
 
 func init() {
@@ -70,14 +69,8 @@ func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bwv clip show: %s: give one clip id, and --output text or json\n", clipview.CodeInputInvalid)
 		return exitUsage
 	}
-	target, err := localrun.LoadTarget(*settings)
-	if err != nil {
-		fmt.Fprintf(stderr, "bwv clip show: %v\n", err)
-		return exitError
-	}
-	clients, err := localrun.Connect(target)
-	if err != nil {
-		fmt.Fprintf(stderr, "bwv clip show: %v\n", err)
+	clients, ok := connectPipeline(*settings, "bwv clip show", stderr)
+	if !ok {
 		return exitError
 	}
 	v, err := clipview.Consult(ctx, clients.Records, ids[0], clipview.Options{Officer: *officer, Actor: *actor, Purpose: *purpose})
@@ -88,7 +81,7 @@ func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	var rehashErr error
 	if *rehash {
-		blobs, err := blobstore.New(blobstore.Options{Endpoint: target.BlobEndpoint + "/", Account: target.Account, Key: target.Key})
+		blobs, err := blobStoreOf(clients.Target)
 		if err != nil {
 			fmt.Fprintf(stderr, "bwv clip show: %v\n", err)
 			return exitError

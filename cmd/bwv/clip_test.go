@@ -19,6 +19,18 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 )
 
+// storeSettings writes a local.settings.json that points the CLI at ls.
+func storeSettings(t *testing.T, ls localStores) string {
+	t.Helper()
+	settings := filepath.Join(t.TempDir(), "local.settings.json")
+	if err := localrun.WriteSettings(settings, map[string]string{
+		"AzureWebJobsStorage": ls.az.ConnectionString, "BWV_COSMOS_ENDPOINT": ls.cs.Endpoint, "BWV_COSMOS_KEY": ls.cs.Key,
+	}, 0); err != nil {
+		t.Fatal(err)
+	}
+	return settings
+}
+
 // storedClip uploads content to Azurite and records it on the local Cosmos
 // server as verified with the given recorded SHA-256 ("" = the content's),
 // with a received and a verified entry; quarantined moves the content to
@@ -74,12 +86,7 @@ func storedClip(t *testing.T, ctx context.Context, ls localStores, name string, 
 func TestClipShow(t *testing.T) {
 	ctx := context.Background()
 	ls := startLocalStores(t, ctx)
-	settings := filepath.Join(t.TempDir(), "local.settings.json")
-	if err := localrun.WriteSettings(settings, map[string]string{
-		"AzureWebJobsStorage": ls.az.ConnectionString, "BWV_COSMOS_ENDPOINT": ls.cs.Endpoint, "BWV_COSMOS_KEY": ls.cs.Key,
-	}, 0); err != nil {
-		t.Fatal(err)
-	}
+	settings := storeSettings(t, ls)
 	content := bytes.Repeat([]byte("body-worn video "), 300_000) // 4.8 MB: several progress lines
 	good := storedClip(t, ctx, ls, "2026/03/01/AB1234/good.mp4", content, "", false)
 	cmd := cli{t: t, ctx: ctx}

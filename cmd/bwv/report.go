@@ -60,14 +60,8 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		reportUsage(stderr)
 		return exitUsage
 	}
-	target, err := localrun.LoadTarget(*settings)
-	if err != nil {
-		fmt.Fprintf(stderr, "bwv report: %v\n", err)
-		return exitError
-	}
-	clients, err := localrun.Connect(target)
-	if err != nil {
-		fmt.Fprintf(stderr, "bwv report: %v\n", err)
+	clients, ok := connectPipeline(*settings, "bwv report", stderr)
+	if !ok {
 		return exitError
 	}
 	store := report.StorageOf(clients)
@@ -77,7 +71,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "bwv report: %v\n", err)
 		return exitError
 	}
-	data.Source = target.Source
+	data.Source = clients.Target.Source
 	var page bytes.Buffer
 	if err := report.Render(&page, data); err != nil {
 		fmt.Fprintf(stderr, "bwv report: %v\n", reason.Errorf(report.CodeWriteFailed, err, "rendering the page"))

@@ -156,12 +156,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	}
 	ctx := context.Background()
 	ls := startLocalStores(t, ctx)
-	settings := filepath.Join(t.TempDir(), "local.settings.json")
-	if err := localrun.WriteSettings(settings, map[string]string{
-		"AzureWebJobsStorage": ls.az.ConnectionString, "BWV_COSMOS_ENDPOINT": ls.cs.Endpoint, "BWV_COSMOS_KEY": ls.cs.Key,
-	}, 0); err != nil {
-		t.Fatal(err)
-	}
+	settings := storeSettings(t, ls)
 	target, err := localrun.LoadTarget(settings)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/disclosure"
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -52,14 +53,9 @@ const maxText = 256
 // another writer of the same clip.
 const maxAttempts = 5
 
-// Records is what clip show needs of the Cosmos store (*cosmosdb.Store).
-type Records interface {
-	FindClip(ctx context.Context, id string) (clip.Clip, error)
-	GetClip(ctx context.Context, officerID, id string) (clip.Clip, error)
-	ListAudit(ctx context.Context, clipID string) ([]audit.Entry, error)
-	AppendAudit(ctx context.Context, clipID string, head clip.AuditHead, e audit.Entry) (audit.Entry, clip.AuditHead, error)
-	ReplaceClip(ctx context.Context, c clip.Clip) (clip.Clip, error)
-}
+// Records is what clip show needs of the Cosmos store (*cosmosdb.Store):
+// the same as an export.
+type Records = disclosure.Records
 
 // Options are the inputs of one consultation.
 type Options struct {

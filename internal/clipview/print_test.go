@@ -17,9 +17,9 @@ import (
 func TestPrintStates(t *testing.T) {
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	c := clip.Clip{ID: "c1", OfficerID: "AB1234", Status: clip.StatusQuarantined,
-		Reasons: []clip.Reason{{Code: "HASH_MISMATCH", Message: "the dock's SHA-256 differs"}},
-		SHA256:  clip.Hashes{Declared: strings.Repeat("0", 64), Computed: strings.Repeat("a", 64)},
-		Tamper:  &clip.Tamper{FirstClipID: "c0", FirstETag: "0x1", DetectedAt: clip.At(now)},
+		Reasons:    []clip.Reason{{Code: "HASH_MISMATCH", Message: "the dock's SHA-256 differs"}},
+		SHA256:     clip.Hashes{Declared: strings.Repeat("0", 64), Computed: strings.Repeat("a", 64)},
+		Tamper:     &clip.Tamper{FirstClipID: "c0", FirstETag: "0x1", DetectedAt: clip.At(now)},
 		Quarantine: &clip.QuarantineRef{Container: "quarantine", Name: "c1/x.mp4", ETag: "0x2", SourceDeleted: false},
 		Retention: clip.Retention{Rule: "quarantine", RetainUntil: clip.Ptr(now.AddDate(0, 0, -3)), HeldUntilReleased: true,
 			PendingRelease: &clip.PendingRelease{RequestedBy: "DS Jones", RequestedAt: clip.At(now), EffectiveFrom: clip.At(now.AddDate(0, 0, 7)), FromRule: "evidential", ToRule: "default"},
