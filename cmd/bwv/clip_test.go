@@ -175,3 +175,49 @@ func TestClipShow(t *testing.T) {
 	code, out = cmd.run("clip", "show", "no-such-clip", "--actor", "DC 4471 Smith", "--purpose", "check", "--settings", settings)
 	cmd.expect(code, out, exitNoClip, string(clipview.CodeNotFound))
 }
+
+// TestConcurrentConsultationsAreEachRecordedOnce: readers racing on one
+// clip (and a writer moving its head) each get exactly one consulted
+// entry, and the chain still verifies.
+func TestConcurrentConsultationsAreEachRecordedOnce(t *testing.T) {
+	ctx := context.Background()
+	ls := startLocalStores(t, ctx)
+	c := storedClip(t, ctx, ls, "2026/03/01/AB1234/race.mp4", []byte("race"), "", false)
+	// Fewer readers than maxAttempts: each lost race means another reader won,
+	// so every reader is recorded within its attempts.
+	const readers = 4
+	errs := make(chan error, readers)
+	for i := range readers {
+		go func() {
+			_, err := clipview.Consult(ctx, ls.st, c.ID, clipview.Options{Actor: "reader", Purpose: "race " + string(rune('a'+i))})
+			errs <- err
+		}()
+	}
+	for range readers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	es, err := ls.st.ListAudit(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := ls.st.GetClip(ctx, c.OfficerID, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	purposes := map[string]int{}
+	for _, e := range es {
+		if e.Action == audit.ActionConsulted {
+			purposes[e.Justification]++
+		}
+	}
+	if len(purposes) != readers || len(es) != 2+readers || rec.Audit.Seq != len(es) || audit.Verify(c.ID, es, rec.Audit) != nil {
+		t.Fatalf("after %d concurrent reads: %d entries, consulted %v, head %+v", readers, len(es), purposes, rec.Audit)
+	}
+	for p, n := range purposes {
+		if n != 1 {
+			t.Errorf("%q recorded %d times", p, n)
+		}
+	}
+}

@@ -172,6 +172,7 @@ func TestReportInHeadlessChromium(t *testing.T) {
 	cmd.expect(code, out, exitUsage, "REPORT_DAY_INVALID")
 	page := filepath.Join(t.TempDir(), "report.html")
 	code, out = cmd.run("report", "--day", "2026-03-10", "--out", page, "--settings", settings)
+	t.Log(strings.TrimSpace(out))
 	cmd.expect(code, out, exitOK, "wrote "+page, "10 clips recorded", "3 rejected", "2 poison messages")
 
 	// Keys are metric|day|station|reason, as loadInChromium reads them; -1:
