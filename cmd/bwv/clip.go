@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,11 +39,12 @@ docs/report.md`)
 }
 
 func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		clipUsage(stdout)
+		return exitOK
+	}
 	if len(args) == 0 || args[0] != "show" {
 		clipUsage(stderr)
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			return exitOK
-		}
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("bwv clip show", flag.ContinueOnError)
@@ -56,7 +58,9 @@ func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var ids []string
 	rest := args[1:]
 	for { // the id and flags may interleave: bwv clip show ID --purpose …
-		if err := fs.Parse(rest); err != nil {
+		if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		} else if err != nil {
 			return exitUsage
 		}
 		if fs.NArg() == 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,7 +44,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	out := fs.String("out", "", "the HTML file to write")
 	settings := fs.String("settings", "", "settings of the pipeline (default: the file `make run` wrote, else local.settings.json)")
 	deadLetter := fs.String("dead-letter-container", localrun.DeadLetterContainer, "container of Event Grid's dead letters")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	} else if err != nil {
 		return exitUsage
 	}
 	now := time.Now().UTC()
