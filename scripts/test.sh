@@ -12,6 +12,7 @@ step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 
 step "npm packages: Azurite and the Cosmos server"
 scripts/install-npm.sh
+scripts/install-chromium.sh # Debian's chromium, for the headless-browser test of `bwv report`
 
 step "Terraform toolchain: tofu/terraform and the azurerm provider plugin dir (slow only the first time)"
 scripts/toolchain.sh
