@@ -46,7 +46,7 @@ func TestStageLaysOutTheAppAsTheHostExpects(t *testing.T) {
 			t.Fatal("handler is dynamically linked; CGO_ENABLED=0 must give a static binary")
 		}
 	}
-	for _, name := range []string{"ClipIngest", "ClipVerify", "RetentionSweep", "ClipManage"} {
+	for _, name := range []string{"ClipIngest", "ClipVerify", "RetentionSweep", "ClipManage", "AuditAnchor"} {
 		if _, err := os.Stat(filepath.Join(app, name, "function.json")); err != nil {
 			t.Errorf("%s/function.json not staged: %v", name, err)
 		}
