@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
+)
+
+// anchorIndex is every anchor in the container, checked, and the leaves
+// they hold by clip.
+type anchorIndex struct {
+	loaded    bool
+	container string
+	count     int
+	newest    *audit.Anchor
+	byName    map[string]audit.Anchor
+	leaves    map[string][]audit.AnchoredLeaf
+	broken    error // the first problem of the anchor chain itself
+}
+
+// loadAnchors reads and checks every anchor: each on its own (format,
+// name, hash, leaves and root) and each against its predecessor (seq,
+// prevName, prevHash, window). An anchor that fails its own check
+// contributes no leaves; a broken link is reported and its leaves still
+// count (they were anchored; the chain around them is what is wrong).
+func loadAnchors(ctx context.Context, blobs *blobstore.Store, cont string) (anchorIndex, error) {
+	ix := anchorIndex{loaded: true, container: cont, byName: map[string]audit.Anchor{}, leaves: map[string][]audit.AnchoredLeaf{}}
+	names, err := blobs.AnchorNames(ctx, cont)
+	if err != nil {
+		return ix, err
+	}
+	var prev *audit.Anchor
+	for _, name := range names {
+		a, err := blobs.ReadAnchor(ctx, cont, name)
+		if err != nil {
+			return ix, err
+		}
+		ix.count++
+		if a.Name != name {
+			ix.fail(&audit.AnchorError{Name: name, Code: audit.AnchorNameMismatch, Reason: fmt.Sprintf("the blob holds an anchor named %q", a.Name)})
+			continue
+		}
+		if err := a.Check(true); err != nil {
+			ix.fail(err)
+			continue
+		}
+		if err := audit.CheckLink(prev, a); err != nil {
+			ix.fail(err)
+		}
+		for _, l := range a.Leaves {
+			ix.leaves[l.ClipID] = append(ix.leaves[l.ClipID], audit.AnchoredLeaf{Leaf: l, Anchor: a.Name})
+		}
+		ix.byName[a.Name] = a
+		prev = &a
+	}
+	ix.newest = prev
+	return ix, nil
+}
+
+func (ix *anchorIndex) fail(err error) {
+	if ix.broken == nil {
+		ix.broken = err
+	}
+}
+
+// clipIDs are the clips any anchor holds, sorted.
+func (ix anchorIndex) clipIDs() []string {
+	ids := make([]string, 0, len(ix.leaves))
+	for id := range ix.leaves {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// newestFor is the newest anchor holding clipID.
+func (ix anchorIndex) newestFor(clipID string) (audit.Anchor, bool) {
+	ls := ix.leaves[clipID]
+	if len(ls) == 0 {
+		return audit.Anchor{}, false
+	}
+	a, ok := ix.byName[ls[len(ls)-1].Anchor] // leaves were appended in chain order
+	return a, ok
+}
+
+func (ix anchorIndex) report(w io.Writer) {
+	switch {
+	case ix.count == 0:
+		fmt.Fprintf(w, "anchors: none yet in %s: every chain is checked as a chain only (not yet anchored)\n", ix.container)
+	case ix.newest == nil:
+		fmt.Fprintf(w, "anchors: %d in %s, none checks\n", ix.count, ix.container)
+	default:
+		fmt.Fprintf(w, "anchors: %d in %s, newest %s (seq %d, up to %s)\n", ix.count, ix.container, ix.newest.Name, ix.newest.Seq, ix.newest.WindowTo)
+	}
+	if ix.broken != nil {
+		fmt.Fprintf(w, "BROKEN  anchor chain: %v\n", ix.broken)
+	} else if ix.count > 0 {
+		fmt.Fprintln(w, "ok      anchor chain: every anchor checks and links to its predecessor's hash")
+	}
+}
+
+// openAnchorBlobs opens the storage account that holds the anchors, from
+// the handler's settings (BWV_BLOB_ENDPOINT, BWV_STORAGE_ACCOUNT and, for
+// shared-key access, BWV_STORAGE_KEY; without a key, the default Azure
+// credential).
+func openAnchorBlobs(lookup func(string) (string, bool)) (*blobstore.Store, error) {
+	get := func(name string) string {
+		v, _ := lookup(name)
+		return strings.TrimSpace(v)
+	}
+	endpoint, account, key := get("BWV_BLOB_ENDPOINT"), get("BWV_STORAGE_ACCOUNT"), get("BWV_STORAGE_KEY")
+	if endpoint == "" {
+		return nil, errors.New("setting BWV_BLOB_ENDPOINT is required to read the audit anchors (or pass --chain-only, which cannot see a rewritten tail)")
+	}
+	if key != "" && account == "" {
+		return nil, errors.New("setting BWV_STORAGE_ACCOUNT is required with BWV_STORAGE_KEY")
+	}
+	return blobstore.New(blobstore.Options{Endpoint: endpoint, Account: account, Key: key})
+}
