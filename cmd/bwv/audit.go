@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
@@ -37,7 +36,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return runAuditCheckProof(args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all) [--chain-only]")
+	fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all) [--chain-only] [--settings FILE]")
 	fmt.Fprintln(stderr, "       bwv audit proof CLIP --out proof.json")
 	fmt.Fprintln(stderr, "       bwv audit check-proof proof.json [--entries trail.json]")
 	fmt.Fprintln(stderr, "exit codes: 0 every check passed, 1 error, 2 usage, 3 a chain, anchor or proof is broken")
@@ -55,14 +54,20 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	all := fs.Bool("all", false, "verify every clip's chain")
 	chainOnly := fs.Bool("chain-only", false, "check chains without the anchors (a rewritten tail then passes): only where storage cannot be reached")
 	anchorsContainer := fs.String("anchors-container", blobstore.AnchorContainer, "the container of audit anchors")
+	settings := fs.String("settings", "", "read the handler's settings from this local.settings.json instead of the environment")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	lookup, err := settingsLookup(*settings)
+	if err != nil {
+		fmt.Fprintln(stderr, "bwv audit verify:", err)
+		return exitError
 	}
 	if (*id == "") == !*all || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "bwv audit verify: give exactly one of --clip ID or --all")
 		return exitUsage
 	}
-	st, err := openCosmos(os.LookupEnv)
+	st, err := openCosmos(lookup)
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv audit verify:", err)
 		return exitError
@@ -71,7 +76,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *chainOnly {
 		fmt.Fprintln(stdout, "WARNING anchors not checked (--chain-only): a recomputed tail or a reset trail would pass")
 	} else {
-		blobs, err := openAnchorBlobs(os.LookupEnv)
+		blobs, err := openAnchorBlobs(lookup)
 		if err != nil {
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
@@ -96,7 +101,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
 		}
-		broken, err := verifyChain(ctx, st, c, ix, stdout)
+		broken, _, err := verifyChain(ctx, st, c, ix, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
@@ -106,15 +111,18 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return exitOK
 	}
-	checked, broken := 0, 0
+	checked, broken, pending := 0, 0, 0
 	seen := map[string]bool{}
 	check := func(c clip.Clip) error {
 		checked++
 		seen[c.ID] = true
-		b, err := verifyChain(ctx, st, c, ix, io.Discard)
+		b, p, err := verifyChain(ctx, st, c, ix, io.Discard)
 		if b {
 			broken++
-			_, _ = verifyChain(ctx, st, c, ix, stdout)
+			_, _, _ = verifyChain(ctx, st, c, ix, stdout)
+		}
+		if p {
+			pending++
 		}
 		return err
 	}
@@ -127,7 +135,11 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		err = check(clip.Clip{ID: cid, OfficerID: "? (record missing)"})
 	}
-	fmt.Fprintf(stdout, "%d chains checked, %d broken\n", checked, broken)
+	if ix.loaded {
+		fmt.Fprintf(stdout, "%d chains checked, %d broken, %d with entries not yet anchored\n", checked, broken, pending)
+	} else {
+		fmt.Fprintf(stdout, "%d chains checked, %d broken\n", checked, broken)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv audit verify:", err)
 		return exitError
@@ -139,11 +151,12 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 // verifyChain checks one clip's chain, against the anchors in ix, and
-// prints the verdict.
-func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchorIndex, w io.Writer) (broken bool, err error) {
+// prints the verdict. pending: the chain verifies and has entries no
+// anchor holds yet.
+func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchorIndex, w io.Writer) (broken, pending bool, err error) {
 	entries, err := st.ListAudit(ctx, c.ID)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	var unanchored int
 	var verr error
@@ -166,12 +179,12 @@ func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchor
 			note = ", anchored"
 		}
 		fmt.Fprintf(w, "ok      %s (officer %s): %d entries, head %d%s\n", c.ID, c.OfficerID, len(entries), c.Audit.Seq, note)
-		return false, nil
+		return false, ix.loaded && unanchored > 0, nil
 	case errors.As(verr, &bl):
 		fmt.Fprintf(w, "BROKEN  %s (officer %s): first broken link is entry %d (%s): %s\n", c.ID, c.OfficerID, bl.Seq, bl.EntryID, bl.Reason)
-		return true, nil
+		return true, false, nil
 	}
-	return false, verr
+	return false, false, verr
 }
 
 // scanClips calls f for every clip record, paging through the container.

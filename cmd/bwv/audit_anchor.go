@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 )
@@ -103,6 +105,20 @@ func (ix anchorIndex) report(w io.Writer) {
 	} else if ix.count > 0 {
 		fmt.Fprintln(w, "ok      anchor chain: every anchor checks and links to its predecessor's hash")
 	}
+}
+
+// settingsLookup is where bwv audit reads the handler's settings: the
+// environment, or with --settings the Values of a local.settings.json
+// (the file `make run` writes) and nothing else.
+func settingsLookup(file string) (func(string) (string, bool), error) {
+	if file == "" {
+		return os.LookupEnv, nil
+	}
+	values, _, err := localrun.ReadSettings(file)
+	if err != nil {
+		return nil, err
+	}
+	return func(name string) (string, bool) { v, ok := values[name]; return v, ok }, nil
 }
 
 // openAnchorBlobs opens the storage account that holds the anchors, from

@@ -30,6 +30,7 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 	out := fs.String("out", "", "file to write the proof to (must not exist)")
 	trail := fs.String("trail", "", "also write the clip's audit entries to this file, for check-proof --entries")
 	anchorsContainer := fs.String("anchors-container", blobstore.AnchorContainer, "the container of audit anchors")
+	settings := fs.String("settings", "", "read the handler's settings from this local.settings.json instead of the environment")
 	var id string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		id, args = args[0], args[1:]
@@ -47,7 +48,11 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitUsage
 	}
 	fail := func(err error) int { fmt.Fprintln(stderr, "bwv audit proof:", err); return exitError }
-	blobs, err := openAnchorBlobs(os.LookupEnv)
+	lookup, err := settingsLookup(*settings)
+	if err != nil {
+		return fail(err)
+	}
+	blobs, err := openAnchorBlobs(lookup)
 	if err != nil {
 		return fail(err)
 	}
@@ -69,7 +74,7 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return fail(err)
 	}
 	if *trail != "" {
-		st, err := openCosmos(os.LookupEnv)
+		st, err := openCosmos(lookup)
 		if err != nil {
 			return fail(err)
 		}
