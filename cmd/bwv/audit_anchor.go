@@ -139,3 +139,37 @@ func openAnchorBlobs(lookup func(string) (string, bool)) (*blobstore.Store, erro
 	}
 	return blobstore.New(blobstore.Options{Endpoint: endpoint, Account: account, Key: key})
 }
+
+// anchorProofs builds one-clip proofs from the anchors in a container
+// (read and checked once, on first use); bwv audit proof and bwv export
+// use it. A broken anchor chain is an error: no proof is built on it.
+type anchorProofs struct {
+	blobs     *blobstore.Store
+	container string
+	ix        *anchorIndex
+}
+
+// errAnchorsBroken wraps the anchor chain's first problem.
+type errAnchorsBroken struct{ err error }
+
+func (e errAnchorsBroken) Error() string { return codeAnchorsBroken + ": " + e.err.Error() }
+func (e errAnchorsBroken) Unwrap() error { return e.err }
+
+func (s *anchorProofs) AnchorProof(ctx context.Context, clipID string) (audit.Proof, bool, error) {
+	if s.ix == nil {
+		ix, err := loadAnchors(ctx, s.blobs, s.container)
+		if err != nil {
+			return audit.Proof{}, false, err
+		}
+		s.ix = &ix
+	}
+	if s.ix.broken != nil {
+		return audit.Proof{}, false, errAnchorsBroken{s.ix.broken}
+	}
+	a, ok := s.ix.newestFor(clipID)
+	if !ok {
+		return audit.Proof{}, false, nil
+	}
+	p, ok := audit.NewProof(a, clipID, s.blobs.URL(s.container, a.Name))
+	return p, ok, nil
+}

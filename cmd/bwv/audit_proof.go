@@ -56,20 +56,19 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fail(err)
 	}
-	ix, err := loadAnchors(ctx, blobs, *anchorsContainer)
-	if err != nil {
-		return fail(err)
-	}
-	if ix.broken != nil {
-		fmt.Fprintf(stderr, "bwv audit proof: %s: %v\n", codeAnchorsBroken, ix.broken)
+	src := &anchorProofs{blobs: blobs, container: *anchorsContainer}
+	p, ok, err := src.AnchorProof(ctx, id)
+	var broken errAnchorsBroken
+	switch {
+	case errors.As(err, &broken):
+		fmt.Fprintf(stderr, "bwv audit proof: %v\n", err)
 		return exitBroken
-	}
-	a, ok := ix.newestFor(id)
-	if !ok {
+	case err != nil:
+		return fail(err)
+	case !ok:
 		fmt.Fprintf(stderr, "bwv audit proof: %s: no anchor holds clip %s yet (the AuditAnchor function runs hourly)\n", codeNotAnchored, id)
 		return exitBroken
 	}
-	p, _ := audit.NewProof(a, id, blobs.URL(*anchorsContainer, a.Name))
 	if err := writeNewJSON(*out, p); err != nil {
 		return fail(err)
 	}
