@@ -51,6 +51,13 @@ func TestNewAnchorChainsAndChecks(t *testing.T) {
 	if first.Root != want.String() {
 		t.Fatalf("root %s, want %s", first.Root, want)
 	}
+	// The worked example of docs/audit.md ("Checking by hand"), computed
+	// there with printf, xxd and sha256sum.
+	if first.Leaves[0].TreeHash().String() != "94bedc60e26c90585cbb6179ec13341046ae4050601bec28002b46942771fe3b" ||
+		first.Root != "197390ffd08e38f15347e2805526e5c3e29f5e39e0effbff14db1e1833796a3f" ||
+		first.Hash != "44163bcca8e0d30a4624253515a159c4bb23f9c20690db4b5ea4e6d767187f5d" {
+		t.Fatalf("docs/audit.md's worked example changed: leaf %s root %s hash %s", first.Leaves[0].TreeHash(), first.Root, first.Hash)
+	}
 	if err := first.Check(true); err != nil {
 		t.Fatal(err)
 	}
