@@ -44,17 +44,13 @@ func TestAuditAnchorThroughLocalHost(t *testing.T) {
 	}
 	anchors := func() []audit.Anchor {
 		t.Helper()
-		names, err := blobs.AnchorNames(ctx, blobstore.AnchorContainer)
+		stored, err := blobs.Anchors(ctx, blobstore.AnchorContainer)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var out []audit.Anchor
-		for _, n := range names {
-			a, err := blobs.ReadAnchor(ctx, blobstore.AnchorContainer, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, a)
+		for _, sa := range stored {
+			out = append(out, sa.Anchor)
 		}
 		return out
 	}

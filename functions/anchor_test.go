@@ -51,18 +51,13 @@ func (e *env) seedRecord(name string, n int, updated time.Time) clip.Clip {
 
 func anchorsIn(t *testing.T, bs *blobstore.Store) []audit.Anchor {
 	t.Helper()
-	ctx := context.Background()
-	names, err := bs.AnchorNames(ctx, blobstore.AnchorContainer)
+	stored, err := bs.Anchors(context.Background(), blobstore.AnchorContainer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []audit.Anchor
-	for _, n := range names {
-		a, err := bs.ReadAnchor(ctx, blobstore.AnchorContainer, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, a)
+	for _, sa := range stored {
+		out = append(out, sa.Anchor)
 	}
 	return out
 }

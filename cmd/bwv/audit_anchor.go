@@ -33,16 +33,13 @@ type anchorIndex struct {
 // count (they were anchored; the chain around them is what is wrong).
 func loadAnchors(ctx context.Context, blobs *blobstore.Store, cont string) (anchorIndex, error) {
 	ix := anchorIndex{loaded: true, container: cont, byName: map[string]audit.Anchor{}, leaves: map[string][]audit.AnchoredLeaf{}}
-	names, err := blobs.AnchorNames(ctx, cont)
+	stored, err := blobs.Anchors(ctx, cont)
 	if err != nil {
 		return ix, err
 	}
 	var prev *audit.Anchor
-	for _, name := range names {
-		a, err := blobs.ReadAnchor(ctx, cont, name)
-		if err != nil {
-			return ix, err
-		}
+	for _, sa := range stored {
+		name, a := sa.Blob, sa.Anchor
 		ix.count++
 		if a.Name != name {
 			ix.fail(&audit.AnchorError{Name: name, Code: audit.AnchorNameMismatch, Reason: fmt.Sprintf("the blob holds an anchor named %q", a.Name)})

@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,23 +33,13 @@ func TestAuditAnchorsCatchRewrites(t *testing.T) {
 	if err := blobs.EnsureContainers(ctx, blobstore.AnchorContainer); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
 	seed := func(name string, n int) clip.Clip {
 		t.Helper()
-		c := clip.Clip{ID: clip.ID(ls.az.Account, "uploads", name, "0x1"), Type: clip.DocTypeClip, OfficerID: "AB1234", ReceivedAt: clip.At(start),
-			Categories: []string{"evidential"}, IncidentRefs: []string{}, Status: clip.StatusVerified, UpdatedAt: clip.At(time.Now())}
-		for i := range n {
-			_, head, err := st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: audit.ActionReceived, Key: name + string(rune('a'+i)), Actor: "system:test", At: clip.At(start)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Audit = head
+		actions := make([]string, n)
+		for i := range actions {
+			actions[i] = audit.ActionReceived
 		}
-		c, err := st.CreateClip(ctx, c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return seedAudited(t, ctx, ls, name, nil, actions...)
 	}
 	a, b, c, d := seed("a.mp4", 3), seed("b.mp4", 4), seed("c.mp4", 2), seed("d.mp4", 2)
 	app := &functions.App{Anchoring: functions.Anchoring{Blobs: blobs, Records: st}}
@@ -193,4 +186,38 @@ func TestAuditAnchorsCatchRewrites(t *testing.T) {
 	}
 	code, out = bwv("audit", "verify", "--clip", a.ID)
 	expect(code, out, 3, "BROKEN  anchor chain: anchor "+rep.Written+": "+audit.AnchorRootMismatch)
+}
+
+// seedAudited writes a verified clip record, updated now, whose trail has
+// one entry per action. With content, the clip's blob is uploaded and the
+// record holds its ETag, size and SHA-256 (an exportable clip).
+func seedAudited(t *testing.T, ctx context.Context, ls localStores, name string, content []byte, actions ...string) clip.Clip {
+	t.Helper()
+	start := time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC)
+	c := clip.Clip{Type: clip.DocTypeClip, OfficerID: "AB1234", ReceivedAt: clip.At(start),
+		Categories: []string{"evidential"}, IncidentRefs: []string{}, Status: clip.StatusVerified, UpdatedAt: clip.At(time.Now())}
+	etag := "0x1"
+	if content != nil {
+		r, err := ls.blobs.Client().UploadBuffer(ctx, "uploads", name, content, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		etag = clip.NormalizeETag(string(*r.ETag))
+		sum := sha256.Sum256(content)
+		c.Blob = clip.BlobRef{Account: ls.az.Account, Container: "uploads", Name: name, ETag: etag, Size: int64(len(content))}
+		c.SHA256 = clip.Hashes{Declared: hex.EncodeToString(sum[:]), Computed: hex.EncodeToString(sum[:])}
+	}
+	c.ID = clip.ID(ls.az.Account, "uploads", name, etag)
+	for i, a := range actions {
+		_, head, err := ls.st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: a, Key: fmt.Sprint(a, i), Actor: "system:test", At: clip.At(start)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Audit = head
+	}
+	c, err := ls.st.CreateClip(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -31,17 +31,9 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 	trail := fs.String("trail", "", "also write the clip's audit entries to this file, for check-proof --entries")
 	anchorsContainer := fs.String("anchors-container", blobstore.AnchorContainer, "the container of audit anchors")
 	settings := fs.String("settings", "", "read the handler's settings from this local.settings.json instead of the environment")
-	var id string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		id, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	id, ok := parseOneArg(fs, args)
+	if !ok {
 		return exitUsage
-	}
-	if id == "" && fs.NArg() == 1 {
-		id = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		id = ""
 	}
 	if id == "" || *out == "" {
 		fmt.Fprintln(stderr, "usage: bwv audit proof CLIP --out proof.json [--trail trail.json]")
@@ -104,17 +96,9 @@ func runAuditCheckProof(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bwv audit check-proof", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	entriesFile := fs.String("entries", "", "the clip's audit entries (a JSON array: bwv audit proof --trail, or a bundle's audit-trail.json)")
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	file, ok := parseOneArg(fs, args)
+	if !ok {
 		return exitUsage
-	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		file = ""
 	}
 	if file == "" {
 		fmt.Fprintln(stderr, "usage: bwv audit check-proof proof.json [--entries trail.json]")
@@ -148,6 +132,25 @@ func runAuditCheckProof(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "ok      %s: %d entries chain unbroken; entry %d matches the anchor; %d after it not yet anchored\n",
 		*entriesFile, len(entries), p.Leaf.Seq, unanchored)
 	return exitOK
+}
+
+// parseOneArg parses flags around exactly one positional argument (before
+// or after the flags). ok is false when the flags do not parse; the
+// argument is "" when there is none or more than one.
+func parseOneArg(fs *flag.FlagSet, args []string) (arg string, ok bool) {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		arg, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", false
+	}
+	switch {
+	case arg == "" && fs.NArg() == 1:
+		arg = fs.Arg(0)
+	case fs.NArg() > 0:
+		arg = ""
+	}
+	return arg, true
 }
 
 // readStrictJSON decodes one JSON value from file, refusing unknown fields

@@ -3,14 +3,11 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/internal/disclosure"
@@ -38,32 +35,11 @@ func TestExportCarriesAnchorProof(t *testing.T) {
 	}, 0); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC)
 	seed := func(name string) clip.Clip {
 		t.Helper()
 		content := make([]byte, 40_000)
 		_, _ = rand.Read(content)
-		sum := sha256.Sum256(content)
-		r, err := blobs.Client().UploadBuffer(ctx, "uploads", name, content, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		etag := clip.NormalizeETag(string(*r.ETag))
-		c := clip.Clip{ID: clip.ID(az.Account, "uploads", name, etag), Type: clip.DocTypeClip, OfficerID: "AB1234", ReceivedAt: clip.At(start),
-			Categories: []string{"evidential"}, IncidentRefs: []string{}, Status: clip.StatusVerified, UpdatedAt: clip.At(time.Now()),
-			Blob:   clip.BlobRef{Account: az.Account, Container: "uploads", Name: name, ETag: etag, Size: int64(len(content))},
-			SHA256: clip.Hashes{Declared: hex.EncodeToString(sum[:]), Computed: hex.EncodeToString(sum[:])}}
-		for _, a := range []string{audit.ActionReceived, audit.ActionVerified} {
-			_, head, err := st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: a, Key: a, Actor: "system:test", At: clip.At(start)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.Audit = head
-		}
-		if c, err = st.CreateClip(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-		return c
+		return seedAudited(t, ctx, ls, name, content, audit.ActionReceived, audit.ActionVerified)
 	}
 	good, forged := seed("2026/03/01/AB1234/good.mp4"), seed("2026/03/01/AB1234/forged.mp4")
 	app := &functions.App{Anchoring: functions.Anchoring{Blobs: blobs, Records: st}}

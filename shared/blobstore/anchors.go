@@ -87,3 +87,27 @@ func (s *Store) ReadAnchor(ctx context.Context, containerName, name string) (aud
 	}
 	return a, nil
 }
+
+// StoredAnchor is an anchor document and the name of the blob it is in.
+type StoredAnchor struct {
+	Blob   string
+	Anchor audit.Anchor
+}
+
+// Anchors reads every anchor in chain order (bwv audit verify reads them
+// all; an hourly chain is ~9,000 a year).
+func (s *Store) Anchors(ctx context.Context, containerName string) ([]StoredAnchor, error) {
+	names, err := s.AnchorNames(ctx, containerName)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoredAnchor, 0, len(names))
+	for _, n := range names {
+		a, err := s.ReadAnchor(ctx, containerName, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StoredAnchor{Blob: n, Anchor: a})
+	}
+	return out, nil
+}
