@@ -212,7 +212,15 @@ func (p *pipeline) changeClip(t testing.TB, id, action string, body map[string]a
 // returns the invocation id (the sweep's run id is "sweep-" + it).
 func (p *pipeline) runSweepNow(t testing.TB) string {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, p.target.HostURL+"/admin/functions/RetentionSweep", strings.NewReader(`{"input": ""}`))
+	return p.runTimerNow(t, "RetentionSweep")
+}
+
+// runTimerNow fires a timer function through the host's admin endpoint
+// and waits for the host's "executed" line; it fails the test unless the
+// invocation succeeded, and returns the invocation id.
+func (p *pipeline) runTimerNow(t testing.TB, function string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, p.target.HostURL+"/admin/functions/"+function, strings.NewReader(`{"input": ""}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,15 +234,15 @@ func (p *pipeline) runSweepNow(t testing.TB) string {
 	resp.Body.Close()
 	inv := resp.Header.Get("X-Azure-Functions-InvocationId")
 	if resp.StatusCode != http.StatusAccepted || inv == "" {
-		t.Fatalf("POST /admin/functions/RetentionSweep: %d %s (invocation id %q); want 202 with an invocation id", resp.StatusCode, b, inv)
+		t.Fatalf("POST /admin/functions/%s: %d %s (invocation id %q); want 202 with an invocation id", function, resp.StatusCode, b, inv)
 	}
 	var line string
-	waitFor(t, "RetentionSweep invocation "+inv+" finished", 2*time.Minute, func() (bool, string) {
+	waitFor(t, function+" invocation "+inv+" finished", 2*time.Minute, func() (bool, string) {
 		line = executedLine(p.hostLog.String(), inv)
 		return line != "", "no 'executed' line yet"
 	})
 	if !strings.Contains(line, "outcome=succeeded") {
-		t.Fatalf("RetentionSweep run %s did not succeed: %s", inv, line)
+		t.Fatalf("%s run %s did not succeed: %s", function, inv, line)
 	}
 	return inv
 }

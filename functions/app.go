@@ -59,6 +59,8 @@ type App struct {
 	Blobs   Blobs
 	Records Records
 	Policy  *retention.Policy
+	// Anchoring wires the AuditAnchor timer function (anchor.go).
+	Anchoring Anchoring
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 }
@@ -69,6 +71,7 @@ func (a *App) Register(s *funchost.Server) {
 	s.Handle(NameVerify, a.Verify)
 	s.Handle(NameSweep, a.Sweep)
 	s.Handle(NameManage, a.Manage)
+	s.Handle(NameAnchor, a.Anchor)
 }
 
 // metadataRules are the metadata contract's configurable rules: ingest

@@ -57,7 +57,8 @@ func run() error {
 		return err
 	}
 
-	app := &functions.App{Config: cfg, Blobs: blobs, Records: records, Policy: policy}
+	app := &functions.App{Config: cfg, Blobs: blobs, Records: records, Policy: policy,
+		Anchoring: functions.Anchoring{Blobs: blobs, Records: records, Container: blobstore.AnchorContainer}}
 	srv := funchost.NewServer(logger)
 	app.Register(srv)
 	return funchost.Serve(ctx, cfg.Port, srv, 25*time.Second, func(addr string) {

@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 )
@@ -17,7 +17,7 @@ import (
 func init() {
 	register(command{
 		name:    "audit",
-		summary: "verify clips' hash-chained audit trails: one clip (--clip) or all (--all); names the first broken link",
+		summary: "verify audit trails against their chains and the anchors (--clip/--all); one-clip anchor proofs (proof, check-proof)",
 		run:     runAudit,
 	})
 }
@@ -26,31 +26,66 @@ func init() {
 const exitBroken = 3
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all)")
-		fmt.Fprintln(stderr, "exit codes: 0 every chain verifies, 1 error, 2 usage, 3 a chain is broken")
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			return exitOK
+	if len(args) > 0 {
+		switch args[0] {
+		case "verify":
+			return runAuditVerify(ctx, args[1:], stdout, stderr)
+		case "proof":
+			return runAuditProof(ctx, args[1:], stdout, stderr)
+		case "check-proof":
+			return runAuditCheckProof(args[1:], stdout, stderr)
 		}
-		return exitUsage
 	}
+	fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all) [--chain-only] [--settings FILE]")
+	fmt.Fprintln(stderr, "       bwv audit proof CLIP --out proof.json")
+	fmt.Fprintln(stderr, "       bwv audit check-proof proof.json [--entries trail.json]")
+	fmt.Fprintln(stderr, "exit codes: 0 every check passed, 1 error, 2 usage, 3 a chain, anchor or proof is broken")
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		return exitOK
+	}
+	return exitUsage
+}
+
+func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bwv audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	id := fs.String("clip", "", "clip id to verify")
 	officer := fs.String("officer", "", "the clip's officer (partition); optional, saves a query")
 	all := fs.Bool("all", false, "verify every clip's chain")
-	if err := fs.Parse(args[1:]); err != nil {
+	chainOnly := fs.Bool("chain-only", false, "check chains without the anchors (a rewritten tail then passes): only where storage cannot be reached")
+	anchorsContainer := fs.String("anchors-container", blobstore.AnchorContainer, "the container of audit anchors")
+	settings := fs.String("settings", "", "read the handler's settings from this local.settings.json instead of the environment")
+	if err := fs.Parse(args); err != nil {
 		return exitUsage
+	}
+	lookup, err := settingsLookup(*settings)
+	if err != nil {
+		fmt.Fprintln(stderr, "bwv audit verify:", err)
+		return exitError
 	}
 	if (*id == "") == !*all || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "bwv audit verify: give exactly one of --clip ID or --all")
 		return exitUsage
 	}
-	st, err := openCosmos(os.LookupEnv)
+	st, err := openCosmos(lookup)
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv audit verify:", err)
 		return exitError
 	}
+	var ix anchorIndex
+	if !*chainOnly {
+		blobs, err := openAnchorBlobs(lookup)
+		if err != nil {
+			fmt.Fprintln(stderr, "bwv audit verify:", err)
+			return exitError
+		}
+		if ix, err = loadAnchors(ctx, blobs, *anchorsContainer); err != nil {
+			fmt.Fprintln(stderr, "bwv audit verify:", err)
+			return exitError
+		}
+	}
+	// The verdicts come first (scripts read the first line); the anchor
+	// chain's status after them.
 	if *id != "" {
 		var c clip.Clip
 		if *officer != "" {
@@ -58,58 +93,99 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		} else {
 			c, err = st.FindClip(ctx, *id)
 		}
+		if clip.IsKind(err, clip.NotFound) && len(ix.leaves[*id]) > 0 {
+			c, err = clip.Clip{ID: *id, OfficerID: "?"}, nil // anchored, record gone: the check below says so
+		}
 		if err != nil {
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
 		}
-		broken, err := verifyChain(ctx, st, c, stdout)
+		broken, _, err := verifyChain(ctx, st, c, ix, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
 		}
-		if broken {
+		ix.report(stdout)
+		if broken || ix.broken != nil {
 			return exitBroken
 		}
 		return exitOK
 	}
-	checked, broken := 0, 0
-	err = scanClips(ctx, st, func(c clip.Clip) error {
+	checked, broken, pending := 0, 0, 0
+	seen := map[string]bool{}
+	check := func(c clip.Clip) error {
 		checked++
-		b, err := verifyChain(ctx, st, c, io.Discard)
+		seen[c.ID] = true
+		b, p, err := verifyChain(ctx, st, c, ix, io.Discard)
 		if b {
 			broken++
-			_, _ = verifyChain(ctx, st, c, stdout)
+			_, _, _ = verifyChain(ctx, st, c, ix, stdout)
+		}
+		if p {
+			pending++
 		}
 		return err
-	})
-	fmt.Fprintf(stdout, "%d chains checked, %d broken\n", checked, broken)
+	}
+	err = scanClips(ctx, st, check)
+	// Clips an anchor holds whose record is gone: a deleted record is
+	// broken, not absent (tombstones keep their record).
+	for _, cid := range ix.clipIDs() {
+		if err != nil || seen[cid] {
+			continue
+		}
+		err = check(clip.Clip{ID: cid, OfficerID: "? (record missing)"})
+	}
+	ix.report(stdout)
+	if ix.loaded {
+		fmt.Fprintf(stdout, "%d chains checked, %d broken, %d with entries not yet anchored\n", checked, broken, pending)
+	} else {
+		fmt.Fprintf(stdout, "%d chains checked, %d broken\n", checked, broken)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv audit verify:", err)
 		return exitError
 	}
-	if broken > 0 {
+	if broken > 0 || ix.broken != nil {
 		return exitBroken
 	}
 	return exitOK
 }
 
-// verifyChain checks one clip's chain and prints the verdict.
-func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, w io.Writer) (broken bool, err error) {
+// verifyChain checks one clip's chain, against the anchors in ix, and
+// prints the verdict. pending: the chain verifies and has entries no
+// anchor holds yet.
+func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchorIndex, w io.Writer) (broken, pending bool, err error) {
 	entries, err := st.ListAudit(ctx, c.ID)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	verr := audit.Verify(c.ID, entries, c.Audit)
+	var unanchored int
+	var verr error
+	if ix.loaded {
+		unanchored, verr = audit.VerifyAnchored(c.ID, entries, c.Audit, ix.leaves[c.ID])
+	} else {
+		verr = audit.Verify(c.ID, entries, c.Audit)
+	}
 	var bl *audit.BrokenLink
 	switch {
 	case verr == nil:
-		fmt.Fprintf(w, "ok      %s (officer %s): %d entries, head %d\n", c.ID, c.OfficerID, len(entries), c.Audit.Seq)
-		return false, nil
+		note := ""
+		switch {
+		case !ix.loaded:
+		case unanchored == len(entries):
+			note = ", not yet anchored"
+		case unanchored > 0:
+			note = fmt.Sprintf(", anchored to entry %d, %d not yet anchored", len(entries)-unanchored, unanchored)
+		default:
+			note = ", anchored"
+		}
+		fmt.Fprintf(w, "ok      %s (officer %s): %d entries, head %d%s\n", c.ID, c.OfficerID, len(entries), c.Audit.Seq, note)
+		return false, ix.loaded && unanchored > 0, nil
 	case errors.As(verr, &bl):
 		fmt.Fprintf(w, "BROKEN  %s (officer %s): first broken link is entry %d (%s): %s\n", c.ID, c.OfficerID, bl.Seq, bl.EntryID, bl.Reason)
-		return true, nil
+		return true, false, nil
 	}
-	return false, verr
+	return false, false, verr
 }
 
 // scanClips calls f for every clip record, paging through the container.

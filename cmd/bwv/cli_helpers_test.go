@@ -29,6 +29,10 @@ func startLocalStores(t *testing.T, ctx context.Context) localStores {
 	s := localStores{az: localsvctest.Azurite(t), cs: localsvctest.Cosmos(t)}
 	t.Setenv("BWV_COSMOS_ENDPOINT", s.cs.Endpoint)
 	t.Setenv("BWV_COSMOS_KEY", s.cs.Key)
+	// bwv audit verify reads the audit anchors from the same account.
+	t.Setenv("BWV_BLOB_ENDPOINT", s.az.BlobEndpoint)
+	t.Setenv("BWV_STORAGE_ACCOUNT", s.az.Account)
+	t.Setenv("BWV_STORAGE_KEY", s.az.Key)
 	s.stOpts = cosmosdb.Options{Endpoint: s.cs.Endpoint, Key: s.cs.Key, Database: "bwv", Clips: "clips", Audit: "audit"}
 	var err error
 	if s.st, err = cosmosdb.New(s.stOpts); err != nil {

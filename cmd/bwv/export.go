@@ -96,7 +96,8 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "bwv export: %v\n", err)
 		return exitError
 	}
-	o := disclosure.Options{Out: *out, Purpose: *purpose, Actor: *actor, Destination: *dest, Officer: *officer}
+	o := disclosure.Options{Out: *out, Purpose: *purpose, Actor: *actor, Destination: *dest, Officer: *officer,
+		Anchors: &anchorProofs{blobs: blobs, container: blobstore.AnchorContainer}}
 	code := exitOK
 	var done []disclosure.Result
 	for _, id := range ids {

@@ -96,7 +96,7 @@ func TestExportDisclosureBundle(t *testing.T) {
 	}
 	var m disclosure.Manifest
 	readBundleJSON(t, bundle, disclosure.FileManifest, &m)
-	if m.Clip.SHA256Computed != verified.SHA256.Computed || m.Clip.Size != verified.Blob.Size || m.Anchoring.Status != disclosure.AnchoringNotAvailable ||
+	if m.Clip.SHA256Computed != verified.SHA256.Computed || m.Clip.Size != verified.Blob.Size || m.Anchoring.Status != disclosure.AnchoringNotYet ||
 		m.Export.Actor != "DC 4471 Smith" || m.Export.ActorAuthenticated || m.Recorded.Device != "CAM-0042" {
 		t.Fatalf("manifest: %+v", m)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -46,7 +47,7 @@ func TestStageLaysOutTheAppAsTheHostExpects(t *testing.T) {
 			t.Fatal("handler is dynamically linked; CGO_ENABLED=0 must give a static binary")
 		}
 	}
-	for _, name := range []string{"ClipIngest", "ClipVerify", "RetentionSweep", "ClipManage"} {
+	for _, name := range []string{"ClipIngest", "ClipVerify", "RetentionSweep", "ClipManage", "AuditAnchor"} {
 		if _, err := os.Stat(filepath.Join(app, name, "function.json")); err != nil {
 			t.Errorf("%s/function.json not staged: %v", name, err)
 		}
@@ -65,7 +66,7 @@ func TestStageLaysOutTheAppAsTheHostExpects(t *testing.T) {
 		}
 	}
 	sort.Strings(names)
-	if len(names) < 6 || names[0] != "ClipIngest/function.json" {
+	if len(names) < 7 || !slices.Contains(names, "ClipIngest/function.json") || !slices.Contains(names, "AuditAnchor/function.json") {
 		t.Fatalf("zip entries %v", names)
 	}
 }

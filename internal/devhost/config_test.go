@@ -31,7 +31,7 @@ func TestLoadRepoConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"ClipIngest": TriggerEventGrid, "ClipVerify": TriggerQueue, "RetentionSweep": TriggerTimer, "ClipManage": TriggerHTTP}
+	want := map[string]string{"ClipIngest": TriggerEventGrid, "ClipVerify": TriggerQueue, "RetentionSweep": TriggerTimer, "ClipManage": TriggerHTTP, "AuditAnchor": TriggerTimer}
 	if len(fns) != len(want) {
 		t.Fatalf("got %d functions, want %d", len(fns), len(want))
 	}

@@ -27,15 +27,16 @@ const (
 	FileRecord       = "record.json"      // the clip record, after the "disclosed" entry
 	FileAuditTrail   = "audit-trail.json" // every audit entry of the clip, in chain order
 	FileVerification = "audit-verification.json"
-	// FileAnchorProof is reserved for the anchoring proof (a later issue):
-	// absent in this format version; the manifest says so.
+	// FileAnchorProof is the one-clip anchor proof (docs/audit.md): present
+	// when an audit anchor held the clip at export; the manifest says so.
 	FileAnchorProof = "anchor-proof.json"
 	// ClipDir holds the clip file(s).
 	ClipDir = "clip"
 )
 
-// AnchoringNotAvailable is the manifest's anchoring status in this version.
-const AnchoringNotAvailable = "not available in this version"
+// AnchoringNotAvailable is the manifest's anchoring status when the export
+// was not given the audit anchors (AnchoringAnchored, AnchoringNotYet: anchor.go).
+const AnchoringNotAvailable = "not checked: no audit anchors given to the export"
 
 // ActionDisclosed is the audit action export appends.
 const ActionDisclosed = audit.ActionDisclosed
@@ -111,10 +112,15 @@ type ExportInfo struct {
 	Destination        string    `json:"destination,omitempty"`
 }
 
-// Anchoring is where the anchor proof will be (FileAnchorProof).
+// Anchoring says whether the trail was anchored at export and where the
+// proof is (FileAnchorProof): the anchor's blob name and hash and the
+// anchored entry's seq, when Status is AnchoringAnchored.
 type Anchoring struct {
-	Status    string `json:"status"`
-	ProofFile string `json:"proofFile"`
+	Status      string `json:"status"`
+	ProofFile   string `json:"proofFile"`
+	Anchor      string `json:"anchor,omitempty"`
+	AnchorHash  string `json:"anchorHash,omitempty"`
+	AnchoredSeq int    `json:"anchoredSeq,omitempty"`
 }
 
 // Verification is audit-verification.json: the chain check at export.

@@ -42,7 +42,9 @@ type Options struct {
 	Actor       string // who (the entry's actor; not authenticated)
 	Destination string // optional label: "CPS", "defence: …"
 	Officer     string // optional partition, saves a query
-	Now         func() time.Time
+	// Anchors, when set, supplies the clip's anchor proof (anchor-proof.json).
+	Anchors AnchorProofs
+	Now     func() time.Time
 }
 
 // Result is what a finished export produced.
@@ -114,6 +116,17 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 	if verr := audit.Verify(c.ID, entries, c.Audit); verr != nil {
 		return Result{}, reason.Errorf(CodeChainBroken, verr, "clip %s is not disclosed", c.ID)
 	}
+	proof, anchored, err := anchorProof(ctx, o.Anchors, c.ID, entries)
+	if err != nil {
+		return Result{}, err
+	}
+	anchoring := Anchoring{Status: AnchoringNotAvailable, ProofFile: FileAnchorProof}
+	switch {
+	case anchored:
+		anchoring = Anchoring{Status: AnchoringAnchored, ProofFile: FileAnchorProof, Anchor: proof.Anchor.Name, AnchorHash: proof.Anchor.Hash, AnchoredSeq: proof.Leaf.Seq}
+	case o.Anchors != nil:
+		anchoring.Status = AnchoringNotYet
+	}
 
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return Result{}, reason.Errorf(CodeWriteFailed, err, "creating %s", o.Out)
@@ -152,8 +165,11 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 		Recorded: Recorded{Start: c.RecordedStart, End: c.RecordedEnd, Officer: c.OfficerID, Device: c.DeviceID, Station: c.StationID},
 		Export: ExportInfo{At: at, Tool: "bwv export", ToolVersion: ToolVersion(), Actor: o.Actor, ActorAuthenticated: false,
 			Purpose: o.Purpose, Destination: o.Destination},
-		Anchoring: Anchoring{Status: AnchoringNotAvailable, ProofFile: FileAnchorProof},
+		Anchoring: anchoring,
 		Files:     []string{FileContentSums, FileRecord, FileAuditTrail, FileVerification, FileReadme, FileSums, FileIndex},
+	}
+	if anchored {
+		m.Files = append(m.Files, FileAnchorProof)
 	}
 	mb, err := writeJSON(partial, FileManifest, m)
 	if err != nil {
@@ -204,6 +220,11 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 	}
 	if _, err := writeJSON(partial, FileVerification, ver); err != nil {
 		return Result{}, err
+	}
+	if anchored {
+		if _, err := writeJSON(partial, FileAnchorProof, proof); err != nil {
+			return Result{}, err
+		}
 	}
 	if err := writeFile(partial, FileReadme, readme(m, entry)); err != nil {
 		return Result{}, err

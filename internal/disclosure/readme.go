@@ -33,7 +33,12 @@ func readme(m Manifest, disclosed audit.Entry) []byte {
 	p("  %-24s sha256sum list of every file above and this README", FileSums)
 	p("  %-24s every file with its size and SHA-256; the SHA-256 of index.json is the", FileIndex)
 	p("  %-24s BUNDLE HASH that pins the whole bundle", "")
-	p("  %-24s reserved for an anchoring proof; %s", FileAnchorProof, AnchoringNotAvailable)
+	if m.Anchoring.Status == AnchoringAnchored {
+		p("  %-24s proof that entry %d of the trail was in audit anchor %s", FileAnchorProof, m.Anchoring.AnchoredSeq, m.Anchoring.Anchor)
+		p("  %-24s (bwv audit check-proof anchor-proof.json --entries audit-trail.json)", "")
+	} else {
+		p("  %-24s absent: anchoring %s", FileAnchorProof, m.Anchoring.Status)
+	}
 	p("")
 	p("CHECK BY HAND (in this directory)")
 	p("  1. sha256sum index.json            -> must equal the bundle hash you were given separately")
@@ -51,7 +56,9 @@ func readme(m Manifest, disclosed audit.Entry) []byte {
 	p("  bwv export verify .                -> \"ok\" and exit 0, or exit 3 naming each mismatch")
 	p("")
 	p("The \"disclosed\" entry's actor is the name given to bwv export (--actor); it was not")
-	p("authenticated (the tool uses the store key). Anchoring (an external proof of when the")
-	p("trail existed) is %s.", AnchoringNotAvailable)
+	p("authenticated (the tool uses the store key). Anchoring (docs/audit.md of bwv-ingest):")
+	p("%s. The anchor proof's anchor.hash can be compared with the anchor blob in the", m.Anchoring.Status)
+	p("force's locked audit-anchors container (its anchorUrl); entries after the anchored one")
+	p("were written after that anchor.")
 	return []byte(b.String())
 }

@@ -136,6 +136,9 @@ func Verify(dir string) (Report, error) {
 		checkTrail(idx.ClipID, entries, c, okC, add)
 		checkDisclosed(dir, entries, r.ClipSHA256, add)
 	}
+	if okM {
+		checkAnchorProof(dir, m, idx.ClipID, entries, okT, indexed, add)
+	}
 	if okV && okC {
 		if !ver.OK || ver.ClipID != c.ID || ver.Head != c.Audit || (okT && ver.Entries != len(entries)) {
 			add(Finding{Code: MismatchVerificationLog, File: FileVerification, Message: fmt.Sprintf("says ok=%v, clip %s, %d entries, head %d/%s; the bundle has clip %s, %d entries, head %d/%s",

@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azqueue/queueerror"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 	"github.com/bwv-ingest/bwv-ingest/shared/transport"
 )
@@ -57,9 +58,9 @@ func Connect(t Target) (*Clients, error) {
 
 // EnsureStorage creates the containers and queues the pipeline uses, if
 // missing: the upload, quarantine and Event Grid dead-letter containers, the
-// verify queue and its poison queue.
+// audit anchors container, the verify queue and its poison queue.
 func (c *Clients) EnsureStorage(ctx context.Context, deadLetter string) error {
-	for _, name := range []string{c.Target.UploadContainer, c.Target.QuarantineContainer, deadLetter} {
+	for _, name := range []string{c.Target.UploadContainer, c.Target.QuarantineContainer, deadLetter, blobstore.AnchorContainer} {
 		if _, err := c.Blobs.CreateContainer(ctx, name, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
 			return unreachableOr(err, CodeStartFailed, "creating container %s", name)
 		}
