@@ -1,0 +1,392 @@
+package wormfake
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+)
+
+// Options configure Start.
+type Options struct {
+	// Upstream is Azurite's blob endpoint with the account path, e.g.
+	// http://127.0.0.1:10000/devstoreaccount1.
+	Upstream string
+	// Account and Key let the fake check that a blob exists before it
+	// protects it (its own signed request to Azurite).
+	Account, Key string
+	// Listen is the loopback address to serve on ("" = 127.0.0.1:0).
+	Listen string
+	// Clock is the time policies expire by (nil = time.Now). Tests set it.
+	Clock  func() time.Time
+	Logger *slog.Logger
+}
+
+// Fake is a running enforcing fake.
+type Fake struct {
+	upstream *url.URL
+	prefix   string // the account path, e.g. /devstoreaccount1
+	clock    func() time.Time
+	blobs    *azblob.Client
+	proxy    *httputil.ReverseProxy
+	ln       net.Listener
+	srv      *http.Server
+
+	mu    sync.Mutex
+	state map[key]*protection
+}
+
+type key struct{ container, name, version string }
+
+type protection struct {
+	until  *time.Time
+	locked bool
+	hold   bool
+}
+
+func (p *protection) protects(now time.Time) (bool, string) {
+	switch {
+	case p == nil:
+		return false, ""
+	case p.hold:
+		return true, "BlobImmutableDueToLegalHold"
+	case p.until != nil && p.until.After(now):
+		return true, "BlobImmutableDueToPolicy"
+	}
+	return false, ""
+}
+
+// Start serves the fake on a loopback address in front of o.Upstream.
+func Start(o Options) (*Fake, error) {
+	up, err := url.Parse(strings.TrimSuffix(o.Upstream, "/"))
+	if err != nil || up.Host == "" {
+		return nil, fmt.Errorf("wormfake: upstream %q is not a URL", o.Upstream)
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	host, _, err := net.SplitHostPort(o.Listen)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("wormfake: listen address %q must be a loopback IP and port", o.Listen)
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	cred, err := azblob.NewSharedKeyCredential(o.Account, o.Key)
+	if err != nil {
+		return nil, fmt.Errorf("wormfake: account key: %w", err)
+	}
+	bc, err := azblob.NewClientWithSharedKeyCredential(up.String()+"/", cred, nil)
+	if err != nil {
+		return nil, err
+	}
+	f := &Fake{upstream: up, prefix: strings.TrimSuffix(up.Path, "/"), clock: o.Clock, blobs: bc, state: map[key]*protection{}}
+	f.proxy = &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			r.SetURL(up)
+			r.Out.URL.Path, r.Out.URL.RawPath = r.In.URL.Path, r.In.URL.RawPath
+			r.Out.Host = up.Host
+			r.Out.Header.Del("Accept-Encoding") // answers are rewritten as text
+		},
+		ModifyResponse: f.decorate,
+	}
+	f.ln, err = net.Listen("tcp", o.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("wormfake: listen: %w", err)
+	}
+	f.srv = &http.Server{Handler: f, ReadHeaderTimeout: 30 * time.Second}
+	go func() { _ = f.srv.Serve(f.ln) }()
+	if o.Logger != nil {
+		o.Logger.Warn("FAKE: the enforcing immutability fake stands in front of Azurite; only Azure enforces it for real (docs/retention.md)",
+			"fake", f.Endpoint(), "azurite", up.String())
+	}
+	return f, nil
+}
+
+// Endpoint is the blob endpoint through the fake, with the account path
+// and no trailing slash: give it to clients in place of Azurite's.
+func (f *Fake) Endpoint() string { return "http://" + f.ln.Addr().String() + f.prefix }
+
+// Close stops serving.
+func (f *Fake) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return f.srv.Shutdown(ctx)
+}
+
+// target splits a request path into container and blob name ("" when the
+// request is for the account or a container).
+func (f *Fake) target(r *http.Request) (container, name string) {
+	p := strings.TrimPrefix(r.URL.Path, f.prefix)
+	p = strings.TrimPrefix(p, "/")
+	container, name, _ = strings.Cut(p, "/")
+	return container, name
+}
+
+// writes are the operations a protected version refuses (comp values; ""
+// is Put Blob / Copy Blob on PUT and Delete Blob on DELETE).
+var writes = map[string]bool{"": true, "blocklist": true, "metadata": true, "properties": true, "page": true, "appendblock": true}
+
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	container, name := f.target(r)
+	q := r.URL.Query()
+	comp := q.Get("comp")
+	if name == "" || q.Get("restype") != "" {
+		f.proxy.ServeHTTP(w, r)
+		return
+	}
+	k := key{container, name, q.Get("versionid")}
+	switch {
+	case comp == "immutabilityPolicies" && r.Method == http.MethodPut:
+		f.setPolicy(w, r, k)
+		return
+	case comp == "immutabilityPolicies" && r.Method == http.MethodDelete:
+		f.deletePolicy(w, r, k)
+		return
+	case comp == "legalhold" && r.Method == http.MethodPut:
+		f.setHold(w, r, k)
+		return
+	case (r.Method == http.MethodPut || r.Method == http.MethodDelete) && writes[comp]:
+		if r.Method == http.MethodPut && comp == "" && r.Header.Get("x-ms-blob-type") == "" && r.Header.Get("x-ms-copy-source") == "" {
+			break // not a write of this blob's content
+		}
+		f.mu.Lock()
+		refused, code := f.state[k].protects(f.clock())
+		f.mu.Unlock()
+		if refused {
+			msg := "This operation is not permitted as the blob is immutable due to a policy."
+			if code == "BlobImmutableDueToLegalHold" {
+				msg = "This operation is not permitted as the blob is immutable due to one or more legal holds."
+			}
+			fail(w, http.StatusConflict, code, msg)
+			return
+		}
+		if comp == "" || comp == "blocklist" {
+			// A delete or new content: what follows under this name is
+			// another blob (Azurite keeps no versions).
+			rec := &statusRecorder{ResponseWriter: w}
+			f.proxy.ServeHTTP(rec, r)
+			if rec.status/100 == 2 {
+				f.mu.Lock()
+				delete(f.state, k)
+				f.mu.Unlock()
+			}
+			return
+		}
+	}
+	f.proxy.ServeHTTP(w, r)
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// exists checks the blob is there (404 BlobNotFound otherwise, as Azure).
+func (f *Fake) exists(w http.ResponseWriter, r *http.Request, k key) bool {
+	_, err := f.blobs.ServiceClient().NewContainerClient(k.container).NewBlobClient(k.name).GetProperties(r.Context(), nil)
+	if err != nil {
+		var re *azcore.ResponseError
+		if errors.As(err, &re) && re.StatusCode == http.StatusNotFound {
+			fail(w, http.StatusNotFound, "BlobNotFound", "The specified blob does not exist.")
+		} else {
+			fail(w, http.StatusBadGateway, "UpstreamUnavailable", "fake: could not read the blob from Azurite: "+err.Error())
+		}
+		return false
+	}
+	return true
+}
+
+func (f *Fake) setPolicy(w http.ResponseWriter, r *http.Request, k key) {
+	raw := r.Header.Get("x-ms-immutability-policy-until-date")
+	until, err := http.ParseTime(raw)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "InvalidHeaderValue", "x-ms-immutability-policy-until-date must be an RFC1123 date: "+raw)
+		return
+	}
+	mode := strings.ToLower(r.Header.Get("x-ms-immutability-policy-mode"))
+	if mode == "" {
+		mode = "unlocked"
+	}
+	if mode != "unlocked" && mode != "locked" {
+		fail(w, http.StatusBadRequest, "InvalidHeaderValue", "x-ms-immutability-policy-mode must be Unlocked or Locked")
+		return
+	}
+	if !until.After(f.clock()) {
+		fail(w, http.StatusBadRequest, "InvalidHeaderValue", "x-ms-immutability-policy-until-date must be in the future")
+		return
+	}
+	if !f.exists(w, r, k) {
+		return
+	}
+	f.mu.Lock()
+	p := f.state[k]
+	if p == nil {
+		p = &protection{}
+		f.state[k] = p
+	}
+	if p.locked && (mode == "unlocked" || (p.until != nil && until.Before(*p.until))) {
+		f.mu.Unlock()
+		fail(w, http.StatusConflict, "ImmutabilityPolicyLocked", "A locked immutability policy can only be extended.")
+		return
+	}
+	p.until, p.locked = &until, mode == "locked"
+	f.mu.Unlock()
+	h := w.Header()
+	h.Set("x-ms-immutability-policy-until-date", until.UTC().Format(http.TimeFormat))
+	h.Set("x-ms-immutability-policy-mode", mode)
+	ok(w)
+}
+
+func (f *Fake) deletePolicy(w http.ResponseWriter, r *http.Request, k key) {
+	if !f.exists(w, r, k) {
+		return
+	}
+	f.mu.Lock()
+	p := f.state[k]
+	if p != nil && p.locked {
+		f.mu.Unlock()
+		fail(w, http.StatusConflict, "ImmutabilityPolicyDeleteOnLockedPolicy", "A locked immutability policy cannot be deleted.")
+		return
+	}
+	if p != nil {
+		p.until = nil
+	}
+	f.mu.Unlock()
+	ok(w)
+}
+
+func (f *Fake) setHold(w http.ResponseWriter, r *http.Request, k key) {
+	hold, err := strconv.ParseBool(r.Header.Get("x-ms-legal-hold"))
+	if err != nil {
+		fail(w, http.StatusBadRequest, "InvalidHeaderValue", "x-ms-legal-hold must be true or false")
+		return
+	}
+	if !f.exists(w, r, k) {
+		return
+	}
+	f.mu.Lock()
+	p := f.state[k]
+	if p == nil {
+		p = &protection{}
+		f.state[k] = p
+	}
+	p.hold = hold
+	f.mu.Unlock()
+	w.Header().Set("x-ms-legal-hold", strconv.FormatBool(hold))
+	ok(w)
+}
+
+// decorate adds the protection to property reads and listings.
+func (f *Fake) decorate(resp *http.Response) error {
+	r := resp.Request
+	container, name := f.target(r)
+	q := r.URL.Query()
+	if resp.StatusCode/100 != 2 {
+		return nil
+	}
+	switch {
+	case name != "" && q.Get("comp") == "" && (r.Method == http.MethodHead || r.Method == http.MethodGet):
+		f.mu.Lock()
+		p := f.state[key{container, name, q.Get("versionid")}]
+		var c protection
+		if p != nil {
+			c = *p
+		}
+		f.mu.Unlock()
+		if p != nil {
+			if c.until != nil {
+				resp.Header.Set("x-ms-immutability-policy-until-date", c.until.UTC().Format(http.TimeFormat))
+				resp.Header.Set("x-ms-immutability-policy-mode", modeOf(c))
+			}
+			resp.Header.Set("x-ms-legal-hold", strconv.FormatBool(c.hold))
+		}
+	case name == "" && q.Get("restype") == "container" && q.Get("comp") == "list":
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		body = f.decorateList(container, body)
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	return nil
+}
+
+func modeOf(p protection) string {
+	if p.locked {
+		return "locked"
+	}
+	return "unlocked"
+}
+
+var listedBlob = regexp.MustCompile(`(?s)<Blob>.*?</Blob>`)
+var listedName = regexp.MustCompile(`(?s)<Name>(.*?)</Name>`)
+
+func (f *Fake) decorateList(container string, body []byte) []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return listedBlob.ReplaceAllFunc(body, func(b []byte) []byte {
+		m := listedName.FindSubmatch(b)
+		if m == nil {
+			return b
+		}
+		p := f.state[key{container, xmlUnescape(string(m[1])), ""}]
+		if p == nil {
+			return b
+		}
+		extra := "<LegalHold>" + strconv.FormatBool(p.hold) + "</LegalHold>"
+		if p.until != nil {
+			extra = "<ImmutabilityPolicyUntilDate>" + p.until.UTC().Format(http.TimeFormat) + "</ImmutabilityPolicyUntilDate>" +
+				"<ImmutabilityPolicyMode>" + modeOf(*p) + "</ImmutabilityPolicyMode>" + extra
+		}
+		return bytes.Replace(b, []byte("</Properties>"), []byte(extra+"</Properties>"), 1)
+	})
+}
+
+func xmlUnescape(s string) string {
+	return strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&apos;", "'").Replace(s)
+}
+
+func ok(w http.ResponseWriter) {
+	w.Header().Set("x-ms-version", "2026-12-06")
+	w.Header().Set("x-ms-request-id", fmt.Sprint(time.Now().UnixNano()))
+	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	w.WriteHeader(http.StatusOK)
+}
+
+func fail(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("x-ms-error-code", code)
+	w.Header().Set("Content-Type", "application/xml")
+	w.Header().Set("Date", time.Now().UTC().Format(http.TimeFormat))
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="utf-8"?><Error><Code>%s</Code><Message>%s (wormfake)</Message></Error>`, code, msg)
+}
