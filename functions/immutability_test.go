@@ -282,3 +282,65 @@ func TestEarlierChangeShortensThePolicyLastAndNotBeforeGrace(t *testing.T) {
 		t.Errorf("the sweep would delete at %s, before the policy ends", got.Until.Add(-time.Second))
 	}
 }
+
+// The real handler binary behind the harness: ClipVerify sets the verified
+// version's policy until the date it becomes due (read back through Get
+// Blob Properties); a reclassification to evidential extends it; a
+// quarantined clip's copy gets the quarantine rule's date; and Storage then
+// refuses to delete either.
+func TestVerifyProtectsTheVerifiedVersionThroughTheHandler(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	protection := func(container, name string) clip.Protection {
+		t.Helper()
+		p, err := e.blobs.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out clip.Protection
+		if p.ImmutabilityPolicyExpiresOn != nil {
+			u := p.ImmutabilityPolicyExpiresOn.UTC()
+			out.Until = &u
+			out.Locked = p.ImmutabilityPolicyMode != nil && *p.ImmutabilityPolicyMode == "locked"
+		}
+		out.LegalHold = p.LegalHold != nil && *p.LegalHold
+		return out
+	}
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	id := e.ingestVerified("worm/verified.mp4", "WV1", start, nil)
+	c := e.clip("WV1", id)
+	due := c.Retention.RetainUntil.Time
+	if nb := c.ReceivedAt.Time.Add(14 * 24 * time.Hour); nb.After(due) {
+		due = nb
+	}
+	got := protection("uploads", "worm/verified.mp4")
+	if c.Status != clip.StatusVerified || got.Until == nil || got.Locked || got.Until.Before(due) || got.Until.After(due.Add(time.Second)) {
+		t.Fatalf("verified clip (due %s): policy %+v; want Unlocked until its due date", due, got)
+	}
+	if _, err := e.blobs.DeleteBlob(ctx, "uploads", "worm/verified.mp4", nil); err == nil {
+		t.Fatal("Storage let a verified clip under its policy be deleted")
+	}
+
+	a := e.h.post(t, id, functions.ActionReclassify, c.ETag, functions.ManageRequest{Justification: "an offence", Actor: "dc-worm", Categories: []string{"evidential"}})
+	long := a.Clip.Retention.RetainUntil.Time
+	if got := protection("uploads", "worm/verified.mp4"); got.Until == nil || got.Until.Before(long) || !long.After(due) {
+		t.Fatalf("after reclassification to evidential (until %s): policy %+v; want it extended", long, got)
+	}
+
+	// A wrong hash: the quarantined copy is protected until the quarantine rule's date.
+	content := randomBytes(t, 4<<10)
+	meta := clipMeta(randomBytes(t, 10), "WV2", start)
+	etag := e.upload("worm/bad.mp4", content, meta)
+	msg := e.ingest(e.blobEvent("devstoreaccount1", "worm/bad.mp4", etag, "0000000000000002", int64(len(content))))
+	if st := e.verify(e.h, msg, 1); st != 200 {
+		t.Fatalf("verify of a wrong hash: %d\n%s", st, e.h.log())
+	}
+	q := e.clip("WV2", clip.ID("devstoreaccount1", "uploads", "worm/bad.mp4", etag))
+	if q.Status != clip.StatusQuarantined || q.Quarantine == nil {
+		t.Fatalf("want a quarantined clip with its copy, got %s %+v", q.Status, q.Quarantine)
+	}
+	qp := protection(q.Quarantine.Container, q.Quarantine.Name)
+	if qp.Until == nil || qp.Until.Before(q.Retention.RetainUntil.Time) {
+		t.Fatalf("quarantine copy (until %s): policy %+v; want it protected until the quarantine rule's date", q.Retention.RetainUntil, qp)
+	}
+}
