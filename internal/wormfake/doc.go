@@ -6,7 +6,9 @@
 // to Azurite unchanged.
 //
 // What it models, per blob version (container, name, versionid; Azurite
-// keeps no versions, so locally that is the current blob):
+// keeps no versions, so without a versionid a version is the content by its
+// ETag: an overwrite that bypasses the fake, standing for Azure keeping the
+// protected version as a previous one, leaves new content unprotected):
 //   - a time-based policy until a date, mode Unlocked (the date may be
 //     moved either way, the policy deleted) or Locked (the date may only
 //     move later; never unlocked or deleted); a date not in the future is

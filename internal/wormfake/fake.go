@@ -50,7 +50,23 @@ type Fake struct {
 	state map[key]*protection
 }
 
+// key names one blob version: by versionid when the request gives one,
+// otherwise by the content's ETag ("etag:<etag>"). Azurite keeps no
+// versions, so content written under the name later (straight to Azurite,
+// as Azure would keep the protected version as a previous version) is
+// another key and carries no protection of the old one.
 type key struct{ container, name, version string }
+
+func normETag(e string) string {
+	return strings.Trim(strings.TrimPrefix(strings.ReplaceAll(e, "&quot;", `"`), "W/"), `"`)
+}
+
+func versionKey(versionID, etag string) string {
+	if versionID != "" {
+		return "v:" + versionID
+	}
+	return "etag:" + normETag(etag)
+}
 
 type protection struct {
 	until  *time.Time
@@ -128,9 +144,9 @@ func (f *Fake) Close() error {
 	return f.srv.Shutdown(ctx)
 }
 
-// target splits a request path into container and blob name ("" when the
+// pathOf splits a request path into container and blob name ("" when the
 // request is for the account or a container).
-func (f *Fake) target(r *http.Request) (container, name string) {
+func (f *Fake) pathOf(r *http.Request) (container, name string) {
 	p := strings.TrimPrefix(r.URL.Path, f.prefix)
 	p = strings.TrimPrefix(p, "/")
 	container, name, _ = strings.Cut(p, "/")
@@ -142,32 +158,43 @@ func (f *Fake) target(r *http.Request) (container, name string) {
 var writes = map[string]bool{"": true, "blocklist": true, "metadata": true, "properties": true, "page": true, "appendblock": true}
 
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	container, name := f.target(r)
+	container, name := f.pathOf(r)
 	q := r.URL.Query()
 	comp := q.Get("comp")
 	if name == "" || q.Get("restype") != "" {
 		f.proxy.ServeHTTP(w, r)
 		return
 	}
-	k := key{container, name, q.Get("versionid")}
+	vid := q.Get("versionid")
 	switch {
 	case comp == "immutabilityPolicies" && r.Method == http.MethodPut:
-		f.setPolicy(w, r, k)
+		f.setPolicy(w, r, container, name, vid)
 		return
 	case comp == "immutabilityPolicies" && r.Method == http.MethodDelete:
-		f.deletePolicy(w, r, k)
+		f.deletePolicy(w, r, container, name, vid)
 		return
 	case comp == "legalhold" && r.Method == http.MethodPut:
-		f.setHold(w, r, k)
+		f.setHold(w, r, container, name, vid)
 		return
 	case (r.Method == http.MethodPut || r.Method == http.MethodDelete) && writes[comp]:
 		if r.Method == http.MethodPut && comp == "" && r.Header.Get("x-ms-blob-type") == "" && r.Header.Get("x-ms-copy-source") == "" {
 			break // not a write of this blob's content
 		}
+		etag, found, err := f.current(r.Context(), container, name)
+		if err != nil {
+			fail(w, http.StatusBadGateway, "UpstreamUnavailable", "fake: could not read the blob from Azurite: "+err.Error())
+			return
+		}
+		if !found {
+			break
+		}
 		f.mu.Lock()
-		refused, code := f.state[k].protects(f.clock())
+		refused, code := f.state[key{container, name, versionKey(vid, etag)}].protects(f.clock())
 		f.mu.Unlock()
 		if refused {
+			// Azure refuses the same; where it keeps versions, an
+			// overwrite would instead keep this version as a previous
+			// one. Azurite cannot, so the fake refuses the overwrite too.
 			msg := "This operation is not permitted as the blob is immutable due to a policy."
 			if code == "BlobImmutableDueToLegalHold" {
 				msg = "This operation is not permitted as the blob is immutable due to one or more legal holds."
@@ -175,55 +202,39 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fail(w, http.StatusConflict, code, msg)
 			return
 		}
-		if comp == "" || comp == "blocklist" {
-			// A delete or new content: what follows under this name is
-			// another blob (Azurite keeps no versions).
-			rec := &statusRecorder{ResponseWriter: w}
-			f.proxy.ServeHTTP(rec, r)
-			if rec.status/100 == 2 {
-				f.mu.Lock()
-				delete(f.state, k)
-				f.mu.Unlock()
-			}
-			return
-		}
 	}
 	f.proxy.ServeHTTP(w, r)
 }
 
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
+// current reads the blob's ETag from Azurite (found false: no blob).
+func (f *Fake) current(ctx context.Context, container, name string) (etag string, found bool, err error) {
+	p, err := f.blobs.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(ctx, nil)
+	var re *azcore.ResponseError
+	switch {
+	case errors.As(err, &re) && re.StatusCode == http.StatusNotFound:
+		return "", false, nil
+	case err != nil:
+		return "", false, err
 	}
-	return s.ResponseWriter.Write(b)
+	return normETag(string(*p.ETag)), true, nil
 }
 
-// exists checks the blob is there (404 BlobNotFound otherwise, as Azure).
-func (f *Fake) exists(w http.ResponseWriter, r *http.Request, k key) bool {
-	_, err := f.blobs.ServiceClient().NewContainerClient(k.container).NewBlobClient(k.name).GetProperties(r.Context(), nil)
-	if err != nil {
-		var re *azcore.ResponseError
-		if errors.As(err, &re) && re.StatusCode == http.StatusNotFound {
-			fail(w, http.StatusNotFound, "BlobNotFound", "The specified blob does not exist.")
-		} else {
-			fail(w, http.StatusBadGateway, "UpstreamUnavailable", "fake: could not read the blob from Azurite: "+err.Error())
-		}
-		return false
+// keyOf resolves a protection call to its key, answering 404
+// BlobNotFound (as Azure) when the blob is not there.
+func (f *Fake) keyOf(w http.ResponseWriter, r *http.Request, container, name, versionID string) (key, bool) {
+	etag, found, err := f.current(r.Context(), container, name)
+	switch {
+	case err != nil:
+		fail(w, http.StatusBadGateway, "UpstreamUnavailable", "fake: could not read the blob from Azurite: "+err.Error())
+		return key{}, false
+	case !found:
+		fail(w, http.StatusNotFound, "BlobNotFound", "The specified blob does not exist.")
+		return key{}, false
 	}
-	return true
+	return key{container, name, versionKey(versionID, etag)}, true
 }
 
-func (f *Fake) setPolicy(w http.ResponseWriter, r *http.Request, k key) {
+func (f *Fake) setPolicy(w http.ResponseWriter, r *http.Request, container, name, versionID string) {
 	raw := r.Header.Get("x-ms-immutability-policy-until-date")
 	until, err := http.ParseTime(raw)
 	if err != nil {
@@ -242,15 +253,12 @@ func (f *Fake) setPolicy(w http.ResponseWriter, r *http.Request, k key) {
 		fail(w, http.StatusBadRequest, "InvalidHeaderValue", "x-ms-immutability-policy-until-date must be in the future")
 		return
 	}
-	if !f.exists(w, r, k) {
+	k, found := f.keyOf(w, r, container, name, versionID)
+	if !found {
 		return
 	}
 	f.mu.Lock()
-	p := f.state[k]
-	if p == nil {
-		p = &protection{}
-		f.state[k] = p
-	}
+	p := f.entry(k)
 	if p.locked && (mode == "unlocked" || (p.until != nil && until.Before(*p.until))) {
 		f.mu.Unlock()
 		fail(w, http.StatusConflict, "ImmutabilityPolicyLocked", "A locked immutability policy can only be extended.")
@@ -264,8 +272,19 @@ func (f *Fake) setPolicy(w http.ResponseWriter, r *http.Request, k key) {
 	ok(w)
 }
 
-func (f *Fake) deletePolicy(w http.ResponseWriter, r *http.Request, k key) {
-	if !f.exists(w, r, k) {
+// entry is k's protection, created empty; f.mu must be held.
+func (f *Fake) entry(k key) *protection {
+	p := f.state[k]
+	if p == nil {
+		p = &protection{}
+		f.state[k] = p
+	}
+	return p
+}
+
+func (f *Fake) deletePolicy(w http.ResponseWriter, r *http.Request, container, name, versionID string) {
+	k, found := f.keyOf(w, r, container, name, versionID)
+	if !found {
 		return
 	}
 	f.mu.Lock()
@@ -282,22 +301,18 @@ func (f *Fake) deletePolicy(w http.ResponseWriter, r *http.Request, k key) {
 	ok(w)
 }
 
-func (f *Fake) setHold(w http.ResponseWriter, r *http.Request, k key) {
+func (f *Fake) setHold(w http.ResponseWriter, r *http.Request, container, name, versionID string) {
 	hold, err := strconv.ParseBool(r.Header.Get("x-ms-legal-hold"))
 	if err != nil {
 		fail(w, http.StatusBadRequest, "InvalidHeaderValue", "x-ms-legal-hold must be true or false")
 		return
 	}
-	if !f.exists(w, r, k) {
+	k, found := f.keyOf(w, r, container, name, versionID)
+	if !found {
 		return
 	}
 	f.mu.Lock()
-	p := f.state[k]
-	if p == nil {
-		p = &protection{}
-		f.state[k] = p
-	}
-	p.hold = hold
+	f.entry(k).hold = hold
 	f.mu.Unlock()
 	w.Header().Set("x-ms-legal-hold", strconv.FormatBool(hold))
 	ok(w)
@@ -306,7 +321,7 @@ func (f *Fake) setHold(w http.ResponseWriter, r *http.Request, k key) {
 // decorate adds the protection to property reads and listings.
 func (f *Fake) decorate(resp *http.Response) error {
 	r := resp.Request
-	container, name := f.target(r)
+	container, name := f.pathOf(r)
 	q := r.URL.Query()
 	if resp.StatusCode/100 != 2 {
 		return nil
@@ -314,7 +329,7 @@ func (f *Fake) decorate(resp *http.Response) error {
 	switch {
 	case name != "" && q.Get("comp") == "" && (r.Method == http.MethodHead || r.Method == http.MethodGet):
 		f.mu.Lock()
-		p := f.state[key{container, name, q.Get("versionid")}]
+		p := f.state[key{container, name, versionKey(q.Get("versionid"), resp.Header.Get("ETag"))}]
 		var c protection
 		if p != nil {
 			c = *p
@@ -350,6 +365,7 @@ func modeOf(p protection) string {
 
 var listedBlob = regexp.MustCompile(`(?s)<Blob>.*?</Blob>`)
 var listedName = regexp.MustCompile(`(?s)<Name>(.*?)</Name>`)
+var listedETag = regexp.MustCompile(`(?s)<Etag>(.*?)</Etag>`)
 
 func (f *Fake) decorateList(container string, body []byte) []byte {
 	f.mu.Lock()
@@ -359,7 +375,11 @@ func (f *Fake) decorateList(container string, body []byte) []byte {
 		if m == nil {
 			return b
 		}
-		p := f.state[key{container, xmlUnescape(string(m[1])), ""}]
+		var etag string
+		if em := listedETag.FindSubmatch(b); em != nil {
+			etag = string(em[1])
+		}
+		p := f.state[key{container, xmlUnescape(string(m[1])), versionKey("", etag)}]
 		if p == nil {
 			return b
 		}

@@ -123,13 +123,23 @@ func TestFakeEnforcesPoliciesAndHolds(t *testing.T) {
 		t.Fatalf("extending a locked policy: %v", err)
 	}
 
+	// Protection belongs to the content (by ETag where Azurite keeps no
+	// versions): new content written straight to Azurite, as Azure would
+	// keep the protected version as a previous one, is not protected.
+	bare, _ := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
+	if _, err := bare.Client().UploadBuffer(ctx, "uploads", "l.mp4", []byte("new content"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if pr, err := s.ProtectionOf(ctx, "uploads", "l.mp4", ""); err != nil || pr.Until != nil || pr.LegalHold {
+		t.Fatalf("new content under a protected name: %+v %v; want unprotected", pr, err)
+	}
+
 	// A blob that is not there cannot be protected.
 	if err := s.SetLegalHold(ctx, "uploads", "missing.mp4", "", true); !clip.IsKind(err, clip.NotFound) {
 		t.Fatalf("hold on a missing blob: %v", err)
 	}
 
 	// Without the fake, Azurite refuses the calls: never a silent success.
-	bare, _ := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
 	if err := bare.SetLegalHold(ctx, "uploads", "l.mp4", "", true); clip.CodeOf(err) != clip.CodeImmutabilityUnsupported {
 		t.Fatalf("Azurite without the fake: %v; want %s", err, clip.CodeImmutabilityUnsupported)
 	}
