@@ -219,14 +219,14 @@ func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.C
 // the tombstone: a version under an unexpired policy or a legal hold is
 // not deleted, whatever the record says (a record edited in the database,
 // or a bug in the decision), and the disagreement is logged for a person.
-// The policy is compared with a clock allowed to run MaxClockSkew behind
-// Storage's, so a policy the sweep thinks expired Storage also does.
+// Should Storage's clock be behind the sweep's, Storage refuses the delete
+// at step 4 instead, and the tombstone finishes in a later run.
 func (a *App) storageRefuses(ctx context.Context, loc content, p clip.Protection, now time.Time) string {
 	code := ""
 	switch {
 	case p.LegalHold:
 		code = SweepRefusedLegalHold
-	case p.Until != nil && p.Until.After(now.Add(-sweepPolicyMargin)):
+	case p.PolicyActive(now):
 		code = SweepRefusedImmutable
 	default:
 		return ""
@@ -239,10 +239,6 @@ func (a *App) storageRefuses(ctx context.Context, loc content, p clip.Protection
 		"code", code, "blob", loc.container+"/"+loc.name, "legal_hold", p.LegalHold, "policy_until", until)
 	return code
 }
-
-// sweepPolicyMargin: the sweep's clock may run this far ahead of Storage's
-// (the clock check allows as much against the database's).
-const sweepPolicyMargin = 5 * time.Minute
 
 // refusalOutcome maps Storage's refusal of a delete to its sweep outcome.
 func refusalOutcome(err error) string {

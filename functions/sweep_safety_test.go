@@ -326,8 +326,38 @@ func (e *env) dockedAt(officer, id string, at time.Time) {
 	c := e.clip(officer, id)
 	c.ReceivedAt = clip.At(at)
 	c.Retention = retention.Default().RecordFor(c)
-	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
+	c, err := e.records.ReplaceClip(context.Background(), c)
+	if err != nil {
 		e.t.Fatal(err)
+	}
+	e.agedProtection(c)
+}
+
+// agedProtection gives a clip's content the immutability policy it would
+// have if its record had been written as it now is (a test that ages a
+// record ages Storage's policy with it): until the record's due date, or
+// none once that has passed. A legal hold is left as it is.
+func (e *env) agedProtection(c clip.Clip) {
+	e.t.Helper()
+	s := retention.ScheduleOf(retention.Default(), c)
+	if s.RetainUntil == nil || s.HeldUntilReleased || c.Retention.LegalHold {
+		return
+	}
+	due := *s.RetainUntil
+	for _, b := range []*time.Time{s.NotBefore, s.ReleaseFrom} {
+		if b != nil && b.After(due) {
+			due = *b
+		}
+	}
+	bc := e.blobs.ServiceClient().NewContainerClient(c.Blob.Container).NewBlobClient(c.Blob.Name)
+	var err error
+	if due.After(time.Now()) {
+		_, err = bc.SetImmutabilityPolicy(context.Background(), due, nil)
+	} else {
+		_, err = bc.DeleteImmutabilityPolicy(context.Background(), nil)
+	}
+	if err != nil {
+		e.t.Fatalf("ageing the policy of %s: %v", c.Blob.Name, err)
 	}
 }
 
@@ -340,9 +370,11 @@ func (e *env) graceEnded(officer, id string) {
 		e.t.Fatalf("no pending release on %s", id)
 	}
 	c.Retention.PendingRelease.EffectiveFrom = clip.At(time.Now().Add(-time.Second))
-	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
+	c, err := e.records.ReplaceClip(context.Background(), c)
+	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.agedProtection(c)
 }
 
 // Quarantined clips whose content ClipVerify never moved come back every
