@@ -270,25 +270,6 @@ func (e *env) upload(name string, content []byte, meta map[string]*string) strin
 	return clip.NormalizeETag(string(*r.ETag))
 }
 
-// dockOverwrite writes new content over a name whose verified version
-// Storage protects. Azure keeps the protected version as a previous version
-// and accepts the write; Azurite keeps no versions, so the enforcing fake
-// refuses it rather than lose the old content: the write goes straight to
-// Azurite, as the dock's would land on Azure.
-func (e *env) dockOverwrite(name string, content []byte, meta map[string]*string) string {
-	e.t.Helper()
-	cred, _ := azblob.NewSharedKeyCredential(e.azurite.Account, e.azurite.Key)
-	direct, err := azblob.NewClientWithSharedKeyCredential(e.azurite.BlobEndpoint, cred, nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r, err := direct.UploadBuffer(context.Background(), "uploads", name, content, &blockblob.UploadBufferOptions{Metadata: meta})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return clip.NormalizeETag(string(*r.ETag))
-}
-
 // blobEvent builds a BlobCreated event in the exact Event Grid schema.
 func (e *env) blobEvent(account, name, etag, sequencer string, size int64) map[string]any {
 	return map[string]any{

@@ -229,7 +229,7 @@ func TestSecondVersionIsATamperSignal(t *testing.T) {
 	msg := e.ingest(e.blobEvent("devstoreaccount1", "e.mp4", etag1, "0000000000000001", int64(len(v1))))
 	e.verify(e.h, msg, 1)
 	v2 := randomBytes(t, 32<<10)
-	etag2 := e.dockOverwrite("e.mp4", v2, clipMeta(v2, "ef1", time.Now().Add(-time.Hour)))
+	etag2 := e.upload("e.mp4", v2, clipMeta(v2, "ef1", time.Now().Add(-time.Hour)))
 	msg2 := e.ingest(e.blobEvent("devstoreaccount1", "e.mp4", etag2, "0000000000000002", int64(len(v2))))
 	e.verify(e.h, msg2, 1)
 	// The first version's event again, late: stale, changes nothing.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
@@ -333,32 +334,10 @@ func (e *env) dockedAt(officer, id string, at time.Time) {
 	e.agedProtection(c)
 }
 
-// agedProtection gives a clip's content the immutability policy it would
-// have if its record had been written as it now is (a test that ages a
-// record ages Storage's policy with it): until the record's due date, or
-// none once that has passed. A legal hold is left as it is.
+// agedProtection ages Storage's policy with the record (wormfaketest.AgePolicy).
 func (e *env) agedProtection(c clip.Clip) {
 	e.t.Helper()
-	s := retention.ScheduleOf(retention.Default(), c)
-	if s.RetainUntil == nil || s.HeldUntilReleased || c.Retention.LegalHold {
-		return
-	}
-	due := *s.RetainUntil
-	for _, b := range []*time.Time{s.NotBefore, s.ReleaseFrom} {
-		if b != nil && b.After(due) {
-			due = *b
-		}
-	}
-	bc := e.blobs.ServiceClient().NewContainerClient(c.Blob.Container).NewBlobClient(c.Blob.Name)
-	var err error
-	if due.After(time.Now()) {
-		_, err = bc.SetImmutabilityPolicy(context.Background(), due, nil)
-	} else {
-		_, err = bc.DeleteImmutabilityPolicy(context.Background(), nil)
-	}
-	if err != nil {
-		e.t.Fatalf("ageing the policy of %s: %v", c.Blob.Name, err)
-	}
+	wormfaketest.AgePolicy(e.t, e.blobs.ServiceClient().NewContainerClient(c.Blob.Container).NewBlobClient(c.Blob.Name), c)
 }
 
 // graceEnded moves the record's pending release into the past, as if its

@@ -19,6 +19,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 )
 
 // Options configure Start.
@@ -191,10 +193,19 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		refused, code := f.state[key{container, name, versionKey(vid, etag)}].protects(f.clock())
 		f.mu.Unlock()
+		overwrite := r.Method == http.MethodPut && (comp == "" || comp == "blocklist")
+		if refused && overwrite {
+			// Azure keeps a protected version as a previous version when
+			// new content is written over it (versioning is on wherever
+			// version-level immutability is). Azurite keeps no versions,
+			// so the fake keeps the content itself before the write.
+			if err := f.preserve(r.Context(), container, name, etag); err != nil {
+				fail(w, http.StatusBadGateway, "UpstreamUnavailable", "fake: could not keep the protected version: "+err.Error())
+				return
+			}
+			refused = false
+		}
 		if refused {
-			// Azure refuses the same; where it keeps versions, an
-			// overwrite would instead keep this version as a previous
-			// one. Azurite cannot, so the fake refuses the overwrite too.
 			msg := "This operation is not permitted as the blob is immutable due to a policy."
 			if code == "BlobImmutableDueToLegalHold" {
 				msg = "This operation is not permitted as the blob is immutable due to one or more legal holds."
@@ -204,6 +215,27 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.proxy.ServeHTTP(w, r)
+}
+
+// VersionsContainer is where the fake keeps protected content that new
+// content was written over, as <container>/<name>@<etag>.
+const VersionsContainer = "wormfake-versions"
+
+func (f *Fake) preserve(ctx context.Context, container, name, etag string) error {
+	if _, err := f.blobs.CreateContainer(ctx, VersionsContainer, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		return err
+	}
+	svc := f.blobs.ServiceClient()
+	src := svc.NewContainerClient(container).NewBlobClient(name)
+	dst := svc.NewContainerClient(VersionsContainer).NewBlobClient(container + "/" + name + "@" + etag)
+	r, err := dst.StartCopyFromURL(ctx, src.URL(), nil)
+	if err != nil {
+		return err
+	}
+	if r.CopyStatus == nil || *r.CopyStatus != blob.CopyStatusTypeSuccess {
+		return fmt.Errorf("copy of %s/%s did not finish at once", container, name)
+	}
+	return nil
 }
 
 // current reads the blob's ETag from Azurite (found false: no blob).

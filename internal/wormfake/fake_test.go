@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/internal/wormfake"
@@ -65,8 +66,8 @@ func TestFakeEnforcesPoliciesAndHolds(t *testing.T) {
 	if _, err := s.DeleteVersion(ctx, "uploads", "p.mp4", etag, ""); clip.CodeOf(err) != clip.CodeBlobImmutable || !clip.IsKind(err, clip.Refused) {
 		t.Fatalf("delete under a policy: %v; want Refused %s", err, clip.CodeBlobImmutable)
 	}
-	if _, err := s.Client().UploadBuffer(ctx, "uploads", "p.mp4", []byte("overwrite"), nil); err == nil || !strings.Contains(err.Error(), "BlobImmutableDueToPolicy") {
-		t.Fatalf("overwrite under a policy: %v", err)
+	if _, err := s.Client().ServiceClient().NewContainerClient("uploads").NewBlobClient("p.mp4").SetMetadata(ctx, map[string]*string{"x": to.Ptr("y")}, nil); err == nil || !strings.Contains(err.Error(), "BlobImmutableDueToPolicy") {
+		t.Fatalf("metadata write under a policy: %v", err)
 	}
 	if err := s.SetTags(ctx, "uploads", "p.mp4", map[string]string{"k": "v"}); err != nil {
 		t.Fatalf("index tags must stay writable: %v", err)
@@ -123,15 +124,21 @@ func TestFakeEnforcesPoliciesAndHolds(t *testing.T) {
 		t.Fatalf("extending a locked policy: %v", err)
 	}
 
-	// Protection belongs to the content (by ETag where Azurite keeps no
-	// versions): new content written straight to Azurite, as Azure would
-	// keep the protected version as a previous one, is not protected.
-	bare, _ := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
-	if _, err := bare.Client().UploadBuffer(ctx, "uploads", "l.mp4", []byte("new content"), nil); err != nil {
-		t.Fatal(err)
+	// New content over a protected version is accepted, as on Azure, which
+	// keeps the protected version as a previous one: the fake keeps it in
+	// wormfake-versions, and the new content starts unprotected.
+	lockedETag := p.ETag
+	if pl, err := s.Properties(ctx, "uploads", "l.mp4"); err == nil {
+		lockedETag = pl.ETag
+	}
+	if _, err := s.Client().UploadBuffer(ctx, "uploads", "l.mp4", []byte("new content"), nil); err != nil {
+		t.Fatalf("new content over a protected version: %v", err)
 	}
 	if pr, err := s.ProtectionOf(ctx, "uploads", "l.mp4", ""); err != nil || pr.Until != nil || pr.LegalHold {
 		t.Fatalf("new content under a protected name: %+v %v; want unprotected", pr, err)
+	}
+	if got := download(t, s, wormfake.VersionsContainer, "uploads/l.mp4@"+lockedETag); got != "locked" {
+		t.Fatalf("the protected version was not kept: %q", got)
 	}
 
 	// A blob that is not there cannot be protected.
@@ -140,7 +147,17 @@ func TestFakeEnforcesPoliciesAndHolds(t *testing.T) {
 	}
 
 	// Without the fake, Azurite refuses the calls: never a silent success.
+	bare, _ := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
 	if err := bare.SetLegalHold(ctx, "uploads", "l.mp4", "", true); clip.CodeOf(err) != clip.CodeImmutabilityUnsupported {
 		t.Fatalf("Azurite without the fake: %v; want %s", err, clip.CodeImmutabilityUnsupported)
 	}
+}
+
+func download(t *testing.T, s *blobstore.Store, container, name string) string {
+	t.Helper()
+	var b strings.Builder
+	if _, err := s.Download(context.Background(), container, name, "", "", &b); err != nil {
+		t.Fatalf("download %s/%s: %v", container, name, err)
+	}
+	return b.String()
 }
