@@ -21,6 +21,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
 
@@ -115,7 +116,8 @@ type pipelineOptions struct {
 	hostArgs []string // extra bwv-host flags
 	// blobEndpoint, when set, replaces Azurite's blob endpoint for the host
 	// and the handler (the fault proxy). Uploads go through it too.
-	blobEndpoint func(az *localsvc.Azurite) string
+	// upstream is the endpoint to forward to (the immutability fake).
+	blobEndpoint func(az *localsvc.Azurite, upstream string) string
 }
 
 func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
@@ -123,9 +125,12 @@ func startPipeline(t testing.TB, o pipelineOptions) *pipeline {
 	bins := binaries(t)
 	az := localsvctest.Azurite(t)
 	cs := localsvctest.Cosmos(t)
-	blob := strings.TrimSuffix(az.BlobEndpoint, "/")
+	// Storage is Azurite behind the enforcing immutability fake, as under
+	// `bwv run`; a fault proxy, when given, stands in front of the fake.
+	worm := wormfaketest.Start(t, az, nil)
+	blob := worm.Endpoint()
 	if o.blobEndpoint != nil {
-		blob = strings.TrimSuffix(o.blobEndpoint(az), "/")
+		blob = strings.TrimSuffix(o.blobEndpoint(az, blob), "/")
 	}
 	values, _, err := localrun.ReadSettings(filepath.Join(repoRoot, "local.settings.sample.json"))
 	if err != nil {

@@ -36,9 +36,9 @@ type faultyBlobProxy struct {
 	fixed  atomic.Bool // the outage is over: pass everything through
 }
 
-func newFaultyBlobProxy(t testing.TB, az *localsvc.Azurite, marker string) *faultyBlobProxy {
+func newFaultyBlobProxy(t testing.TB, upstream, marker string) *faultyBlobProxy {
 	t.Helper()
-	target, err := url.Parse(az.BlobEndpoint)
+	target, err := url.Parse(upstream)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +67,8 @@ func newFaultyBlobProxy(t testing.TB, az *localsvc.Azurite, marker string) *faul
 func TestMessageFailingEveryTimeLandsInPoisonQueue(t *testing.T) {
 	t.Parallel()
 	var proxy *faultyBlobProxy
-	p := startPipeline(t, pipelineOptions{blobEndpoint: func(az *localsvc.Azurite) string {
-		proxy = newFaultyBlobProxy(t, az, "/poison-")
+	p := startPipeline(t, pipelineOptions{blobEndpoint: func(az *localsvc.Azurite, upstream string) string {
+		proxy = newFaultyBlobProxy(t, upstream, "/poison-")
 		return proxy.URL + "/" + az.Account
 	}})
 	cfg, err := devhost.LoadHostConfig(repoRoot)

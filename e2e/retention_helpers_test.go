@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/config"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
@@ -336,7 +337,15 @@ func (p *pipeline) dockedAt(t testing.TB, officer, id string, at time.Time) clip
 	if err != nil {
 		t.Fatalf("docking %s/%s at %s: %v", officer, id, at, err)
 	}
+	p.agePolicy(t, c)
 	return c
+}
+
+// agePolicy ages Storage's immutability policy (the enforcing fake's) with
+// the record, as if it had been set when the record says.
+func (p *pipeline) agePolicy(t testing.TB, c clip.Clip) {
+	t.Helper()
+	wormfaketest.AgePolicy(t, p.clients.Blobs.ServiceClient().NewContainerClient(c.Blob.Container).NewBlobClient(c.Blob.Name), c)
 }
 
 // graceEnded moves a clip's pending release into the past, as if the
@@ -348,9 +357,11 @@ func (p *pipeline) graceEnded(t testing.TB, officer, id string) {
 		t.Fatalf("clip %s has no pending release", id)
 	}
 	c.Retention.PendingRelease.EffectiveFrom = clip.At(time.Now().Add(-time.Minute))
-	if _, err := p.clients.Records.ReplaceClip(context.Background(), c); err != nil {
+	c, err := p.clients.Records.ReplaceClip(context.Background(), c)
+	if err != nil {
 		t.Fatalf("ending the grace of %s: %v", id, err)
 	}
+	p.agePolicy(t, c)
 }
 
 // blobExists reports whether the upload blob is still in Azurite; any

@@ -26,6 +26,8 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
@@ -64,25 +66,32 @@ func handlerBinary(t testing.TB) string {
 }
 
 type env struct {
-	t        testing.TB
-	azurite  *localsvc.Azurite
-	cosmos   *localsvc.Cosmos
-	blobs    *azblob.Client
-	records  *cosmosdb.Store
-	rawDB    *cosmosdbtest.DB // lazily opened: raw queries and tampering
-	h        *handler
-	settings map[string]string
+	t       testing.TB
+	azurite *localsvc.Azurite
+	cosmos  *localsvc.Cosmos
+	// worm is the enforcing immutability fake in front of Azurite, and
+	// blobEndpoint the blob endpoint through it (what the handler uses).
+	worm         *wormfake.Fake
+	blobEndpoint string
+	blobs        *azblob.Client
+	records      *cosmosdb.Store
+	rawDB        *cosmosdbtest.DB // lazily opened: raw queries and tampering
+	h            *handler
+	settings     map[string]string
 }
 
 func newEnv(t testing.TB, overrides map[string]string) *env {
 	t.Helper()
 	az := localsvctest.Azurite(t)
 	cs := localsvctest.Cosmos(t)
+	// Storage is Azurite behind the enforcing immutability fake, for the
+	// handler and the test alike (Azurite answers 501 to immutability).
+	fake := wormfaketest.Start(t, az, nil)
 	cred, err := azblob.NewSharedKeyCredential(az.Account, az.Key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bc, err := azblob.NewClientWithSharedKeyCredential(az.BlobEndpoint, cred, nil)
+	bc, err := azblob.NewClientWithSharedKeyCredential(fake.Endpoint()+"/", cred, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,12 +101,12 @@ func newEnv(t testing.TB, overrides map[string]string) *env {
 			t.Fatal(err)
 		}
 	}
-	e := &env{t: t, azurite: az, cosmos: cs, blobs: bc}
+	e := &env{t: t, azurite: az, cosmos: cs, blobs: bc, worm: fake, blobEndpoint: fake.Endpoint()}
 	e.settings = map[string]string{
 		"FUNCTIONS_WORKER_RUNTIME": "custom",
 		"BWV_STORAGE_ACCOUNT":      az.Account,
 		"BWV_STORAGE_REGION":       "uksouth",
-		"BWV_BLOB_ENDPOINT":        az.BlobEndpoint,
+		"BWV_BLOB_ENDPOINT":        fake.Endpoint(),
 		"BWV_STORAGE_KEY":          az.Key,
 		"BWV_ALLOWED_REGIONS":      "uksouth,ukwest",
 		"BWV_COSMOS_ENDPOINT":      cs.Endpoint,
@@ -271,7 +280,7 @@ func (e *env) blobEvent(account, name, etag, sequencer string, size int64) map[s
 		"eventTime": time.Now().UTC().Format(time.RFC3339Nano),
 		"data": map[string]any{
 			"api": "PutBlob", "clientRequestId": "c", "requestId": "r", "eTag": etag, "contentType": "video/mp4",
-			"contentLength": size, "blobType": "BlockBlob", "url": strings.TrimSuffix(e.azurite.BlobEndpoint, "/") + "/uploads/" + name,
+			"contentLength": size, "blobType": "BlockBlob", "url": e.blobEndpoint + "/uploads/" + name,
 			"sequencer": sequencer, "storageDiagnostics": map[string]any{"batchId": "b"},
 		},
 		"dataVersion": "", "metadataVersion": "1",

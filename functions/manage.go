@@ -244,7 +244,10 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	if sameManaged(c, next) {
 		// Nothing to change, but the tags are rewritten from the record:
 		// they may have been left stale by a writer that lost a race.
-		warnings := a.syncTagsWarning(ctx, c)
+		// The same for Storage's protection; lowered to the record's only
+		// for the release role, so a request repeated after a failed
+		// relaxation (a hold not cleared) converges.
+		warnings := append(a.syncTagsWarning(ctx, c), a.syncProtectionWarning(ctx, c.OfficerID, c.ID, who.has(a.Config.Roles.Release))...)
 		return a.answerFor(who, ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: a.dueNow(c), Warnings: warnings}), c.ETag, nil
 	}
 
@@ -274,8 +277,10 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 }
 
 // applyChange writes a change: the cautious index tags first (backstop
-// keep, held if either state is held), then the audit entry and the record
-// (If-Match), then the tags from the record as it now is (syncIndexTags),
+// keep, held if either state is held) and Storage's protection of both
+// states (protectFirst), then the audit entry and the record (If-Match),
+// then the protection and the tags from the record as it now is
+// (syncProtection, lowering only for a change that lowers; syncIndexTags),
 // also when the record write failed: a lost race must not leave this
 // writer's tags behind a newer change. A crash at any point leaves tags
 // that keep the clip, so the lifecycle backstop cannot act on a
@@ -286,6 +291,9 @@ func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry)
 			return c, nil, err
 		}
 	}
+	if err := a.protectFirst(ctx, c, next); err != nil {
+		return c, nil, err
+	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) {
 		x.Categories, x.CategoriesSetBy, x.IncidentRefs, x.Retention = next.Categories, next.CategoriesSetBy, next.IncidentRefs, next.Retention
 	})
@@ -293,6 +301,7 @@ func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry)
 	if err != nil {
 		return c, nil, err
 	}
+	warnings = append(warnings, a.syncProtectionWarning(ctx, c.OfficerID, c.ID, a.lowers(c, next))...)
 	return rec, warnings, nil
 }
 

@@ -259,19 +259,23 @@ func correctedFields(x *clip.Clip, next clip.Clip) {
 }
 
 // applyCorrection writes a correction that keeps the officer (the same
-// partition): as applyChange, cautious tags, audit entry and record
-// (If-Match), tags from the record.
+// partition): as applyChange, cautious tags and protection, audit entry
+// and record (If-Match), protection and tags from the record.
 func (a *App) applyCorrection(ctx context.Context, c, next clip.Clip, e audit.Entry) (clip.Clip, []string, error) {
 	if t, ok := tagTargetOf(c); ok {
 		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err
 		}
 	}
+	if err := a.protectFirst(ctx, c, next); err != nil {
+		return c, nil, err
+	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) { correctedFields(x, next) })
 	warnings := a.syncTagsWarning(ctx, c)
 	if err != nil {
 		return c, nil, err
 	}
+	warnings = append(warnings, a.syncProtectionWarning(ctx, c.OfficerID, c.ID, a.lowers(c, next))...)
 	return rec, warnings, nil
 }
 
@@ -302,6 +306,9 @@ func (a *App) moveCorrection(ctx context.Context, c, next clip.Clip, e audit.Ent
 		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err
 		}
+	}
+	if err := a.protectFirst(ctx, c, next); err != nil {
+		return c, nil, err
 	}
 	e.Details["fromPartition"], e.Details["toPartition"] = c.OfficerID, next.OfficerID
 	if e.At.IsZero() {
@@ -349,7 +356,7 @@ func (a *App) moveCorrection(ctx context.Context, c, next clip.Clip, e audit.Ent
 				"clip %s changed while its record was being moved to officer %s: read it again and decide again", c.ID, rec.OfficerID)
 		}
 	}
-	return rec, a.syncTagsWarning(ctx, rec), nil
+	return rec, append(a.syncTagsWarning(ctx, rec), a.syncProtectionWarning(ctx, rec.OfficerID, rec.ID, a.lowers(c, next))...), nil
 }
 
 // moveNameClaim points the blob name's claim at officer when it names c as

@@ -28,6 +28,7 @@ type RetentionRecords interface {
 // RetentionBlobs is what the sweep needs from blob storage beyond Blobs.
 type RetentionBlobs interface {
 	DeleteVersion(ctx context.Context, container, name, etag, versionID string) (clip.BlobDeleted, error)
+	ImmutableBlobs
 }
 
 var (
@@ -47,6 +48,16 @@ const (
 	SweepNoContentETag     = "SKIP_NO_CONTENT_ETAG"
 	SweepTombstoneConflict = "PENDING_BLOB_CHANGED_AFTER_TOMBSTONE" // tombstoned, but the blob changed before it could be deleted
 	SweepError             = "ERROR"
+	// Storage itself protects the content (its immutability policy has not
+	// expired, or it carries a legal hold) although the record says due:
+	// nothing deleted, the record stays. Before the tombstone when the
+	// sweep's own check sees it; after it when Storage refuses the delete
+	// (the tombstone then waits, PendingDeletions, until Storage allows).
+	SweepRefusedImmutable = "SWEEP_REFUSED_IMMUTABLE"
+	SweepRefusedLegalHold = "SWEEP_REFUSED_LEGAL_HOLD"
+	// SweepHorizonExtended: a clip with no deletion date (held, kept until
+	// released) had its policy moved on to now + the hold horizon.
+	SweepHorizonExtended = "HORIZON_EXTENDED"
 )
 
 // Run-level codes: logged at error level, and the first two on the error
@@ -72,7 +83,8 @@ const (
 // bound, MaxStuck.
 func needsPerson(code string) bool {
 	switch code {
-	case SweepBlobChanged, SweepTombstoneConflict, SweepNoContentETag, SweepMovePending, retention.DecisionInconsistent:
+	case SweepBlobChanged, SweepTombstoneConflict, SweepNoContentETag, SweepMovePending, retention.DecisionInconsistent,
+		SweepRefusedImmutable, SweepRefusedLegalHold:
 		return true
 	}
 	return false
@@ -266,6 +278,14 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 		}
 		if len(seen) == before {
 			break
+		}
+	}
+	// Then the clips with no deletion date: their policies roll on.
+	if !rep.Truncated {
+		if err := a.refreshHorizons(ctx, &rep, o.MaxClips, o.PageSize, deadline); err != nil {
+			if rerr := record("", "", err); rerr != nil {
+				return rep, rerr
+			}
 		}
 	}
 	if rep.Stuck > 0 {

@@ -76,6 +76,9 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref clip.Ref, 
 				"blob", loc.container+"/"+loc.name, "recorded_etag", loc.etag, "current_etag", p.ETag)
 			return SweepBlobChanged, nil
 		}
+		if code := a.storageRefuses(ctx, loc, p.Protection, now); code != "" {
+			return code, nil
+		}
 	}
 
 	sha := c.SHA256.Computed
@@ -167,6 +170,11 @@ func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.C
 			return "", clip.Errorf(clip.Internal, "", "tombstone %s does not say which blob to delete", c.ID)
 		}
 		_, err := blobs.DeleteVersion(ctx, loc.container, loc.name, c.Deletion.BlobETag, loc.versionID)
+		if code := refusalOutcome(err); code != "" {
+			funchost.Logger(ctx).Error("Storage refused to delete a tombstoned clip's content: it stays, and the tombstone waits (docs/retention.md)",
+				"code", code, "clip_id", c.ID, "blob", loc.container+"/"+loc.name, "error", err)
+			return code, nil
+		}
 		if clip.IsKind(err, clip.Conflict) && c.Deletion.BlobAlreadyGone {
 			err = nil // a later upload under the name, not this clip: only its version was to go, and it went
 		}
@@ -205,4 +213,40 @@ func (a *App) finishDeletion(ctx context.Context, blobs RetentionBlobs, c clip.C
 		return "", err
 	}
 	return SweepFinished, nil
+}
+
+// storageRefuses is the sweep's own look at what Storage enforces, before
+// the tombstone: a version under an unexpired policy or a legal hold is
+// not deleted, whatever the record says (a record edited in the database,
+// or a bug in the decision), and the disagreement is logged for a person.
+// Should Storage's clock be behind the sweep's, Storage refuses the delete
+// at step 4 instead, and the tombstone finishes in a later run.
+func (a *App) storageRefuses(ctx context.Context, loc content, p clip.Protection, now time.Time) string {
+	code := ""
+	switch {
+	case p.LegalHold:
+		code = SweepRefusedLegalHold
+	case p.PolicyActive(now):
+		code = SweepRefusedImmutable
+	default:
+		return ""
+	}
+	until := "none"
+	if p.Until != nil {
+		until = p.Until.UTC().Format(time.RFC3339)
+	}
+	funchost.Logger(ctx).Error("due by its record, but Storage protects the content: nothing deleted, the record stays (docs/retention.md)",
+		"code", code, "blob", loc.container+"/"+loc.name, "legal_hold", p.LegalHold, "policy_until", until)
+	return code
+}
+
+// refusalOutcome maps Storage's refusal of a delete to its sweep outcome.
+func refusalOutcome(err error) string {
+	switch clip.CodeOf(err) {
+	case clip.CodeBlobImmutable:
+		return SweepRefusedImmutable
+	case clip.CodeBlobLegalHold:
+		return SweepRefusedLegalHold
+	}
+	return ""
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
@@ -326,9 +327,17 @@ func (e *env) dockedAt(officer, id string, at time.Time) {
 	c := e.clip(officer, id)
 	c.ReceivedAt = clip.At(at)
 	c.Retention = retention.Default().RecordFor(c)
-	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
+	c, err := e.records.ReplaceClip(context.Background(), c)
+	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.agedProtection(c)
+}
+
+// agedProtection ages Storage's policy with the record (wormfaketest.AgePolicy).
+func (e *env) agedProtection(c clip.Clip) {
+	e.t.Helper()
+	wormfaketest.AgePolicy(e.t, e.blobs.ServiceClient().NewContainerClient(c.Blob.Container).NewBlobClient(c.Blob.Name), c)
 }
 
 // graceEnded moves the record's pending release into the past, as if its
@@ -340,9 +349,11 @@ func (e *env) graceEnded(officer, id string) {
 		e.t.Fatalf("no pending release on %s", id)
 	}
 	c.Retention.PendingRelease.EffectiveFrom = clip.At(time.Now().Add(-time.Second))
-	if _, err := e.records.ReplaceClip(context.Background(), c); err != nil {
+	c, err := e.records.ReplaceClip(context.Background(), c)
+	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.agedProtection(c)
 }
 
 // Quarantined clips whose content ClipVerify never moved come back every

@@ -17,6 +17,8 @@ import (
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -38,6 +40,7 @@ type retEnv struct {
 	h       *handler // the app behind an in-process funchost server
 	mu      sync.Mutex
 	now     time.Time
+	worm    *wormfake.Fake // the enforcing immutability fake in front of Azurite
 }
 
 func newRetEnv(t testing.TB, policy *retention.Policy) *retEnv {
@@ -45,7 +48,10 @@ func newRetEnv(t testing.TB, policy *retention.Policy) *retEnv {
 	az := localsvctest.Azurite(t)
 	cs := localsvctest.Cosmos(t)
 	ctx := context.Background()
-	blobs, err := blobstore.New(blobstore.Options{Endpoint: az.BlobEndpoint, Account: az.Account, Key: az.Key})
+	e := &retEnv{t: t, now: time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)}
+	// Azurite behind the enforcing immutability fake, on the test's clock.
+	e.worm = wormfaketest.Start(t, az, e.clock)
+	blobs, err := blobstore.New(blobstore.Options{Endpoint: e.worm.Endpoint(), Account: az.Account, Key: az.Key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +65,7 @@ func newRetEnv(t testing.TB, policy *retention.Policy) *retEnv {
 	if err := records.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
 	}
-	e := &retEnv{t: t, blobs: blobs, records: records, now: time.Date(2026, 6, 1, 3, 0, 0, 0, time.UTC)}
+	e.blobs, e.records = blobs, records
 	e.clocked = fakeServerClockRecords{records, e.clock}
 	e.app = &functions.App{
 		// The platform's authentication is on (the harness sends principal headers with roles: manageCall).

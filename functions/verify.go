@@ -49,8 +49,11 @@ func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return funchost.Result{}, a.finishQuarantine(ctx, c)
 	}
 	log.Info("nothing to do: clip already final", "status", c.Status)
-	// The tags are still rewritten from the record: a retry after a failed
-	// tag write lands here.
+	// The protection and the tags are still brought in line with the
+	// record: a retry after a failed step lands here.
+	if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
+		return funchost.Result{}, err
+	}
 	return funchost.Result{}, a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
 
@@ -86,9 +89,16 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 	log.Info("hashed", "bytes", n, "seconds", secs, "mb_per_s", float64(n)/1e6/max(secs, 1e-9))
 
 	if sum == c.SHA256.Declared {
-		// The record first, then the tags from the record as it then is
-		// (c was read before hashing and may be stale); a failed tag write
-		// fails the invocation, and the retry rewrites them.
+		// Storage protects the verified version first (until its
+		// retainUntil), then the record says verified, then the tags from
+		// the record as it then is (c was read before hashing and may be
+		// stale); a failed step fails the invocation, and the retry
+		// repeats it.
+		verified := c
+		verified.Status = clip.StatusVerified
+		if err := a.protectFirst(ctx, verified); err != nil {
+			return err
+		}
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: "verify:" + c.Blob.ETag,
 			Actor: system(NameVerify), Justification: "SHA-256 of the content matches the dock's declared hash",
 			Details: map[string]string{"sha256": sum}},
@@ -101,6 +111,9 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 			return err
 		}
 		log.Info("clip verified", "status", rec.Status)
+		if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
+			return err
+		}
 		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}
 
@@ -151,6 +164,11 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
 		return err
 	}
+	// The copy is protected (until the quarantine rule's date) before its
+	// record names it.
+	if err := a.protectFirst(ctx, moved); err != nil {
+		return err
+	}
 	details := map[string]string{"container": ref.Container, "name": ref.Name, "sourceDeleted": boolText(ref.SourceDeleted)}
 	_, err = a.transition(ctx, c, audit.Entry{Action: audit.ActionMovedToQuarantine, Key: "move:" + c.Blob.ETag,
 		Actor: system(NameVerify), Justification: "quarantined content moved out of the upload container", Details: details},
@@ -159,6 +177,9 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 		return err
 	}
 	log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
+	if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
+		return err
+	}
 	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
 
@@ -190,23 +211,34 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		return err
 	}
 	if sum == c.SHA256.Declared {
+		verified := func(c *clip.Clip) {
+			c.Status = clip.StatusVerified
+			c.SHA256.Computed = sum
+			c.Reasons = []clip.Reason{}
+			c.VerifiedAt = clip.Ptr(a.now())
+			// Quarantine → verified can bring deletion earlier (the
+			// quarantine rule gives way to the categories): the same
+			// release grace as a person's change.
+			c.Retention = a.retentionAfterChange(before, *c, system(NameVerify))
+		}
+		next := c
+		verified(&next)
+		if err := a.protectFirst(ctx, c, next); err != nil {
+			return err
+		}
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: key,
 			Actor: system(NameVerify), Justification: "metadata corrected; SHA-256 of the quarantined content matches the dock's declared hash",
 			Details: map[string]string{"sha256": sum, "container": q.Container, "name": q.Name}},
-			func(c *clip.Clip) {
-				c.Status = clip.StatusVerified
-				c.SHA256.Computed = sum
-				c.Reasons = []clip.Reason{}
-				c.VerifiedAt = clip.Ptr(a.now())
-				// Quarantine → verified can bring deletion earlier (the
-				// quarantine rule gives way to the categories): the same
-				// release grace as a person's change.
-				c.Retention = a.retentionAfterChange(before, *c, system(NameVerify))
-			})
+			verified)
 		if err != nil {
 			return err
 		}
 		log.Info("corrected clip verified", "status", rec.Status, "rule", rec.Retention.Rule)
+		// Relaxation last: the quarantine rule's policy is lowered to the
+		// categories' date (release grace included) only now.
+		if err := a.syncProtection(ctx, c.OfficerID, c.ID, a.lowers(before, rec)); err != nil {
+			return err
+		}
 		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}
 	msg := "the SHA-256 of the content (" + sum + ") does not match the dock's declared hash (" + c.SHA256.Declared + ")"

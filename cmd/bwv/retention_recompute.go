@@ -115,12 +115,14 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 		fmt.Fprintf(stderr, "bwv retention recompute: %s: this machine's clock is %s from the database's; the release grace would be wrong; nothing was written\n", clip.CodeRecomputeClockSkew, skew.Round(time.Second))
 		return exitError
 	}
-	blobs, cfgErr := openBlobs(os.LookupEnv)
+	blobs, cfg, cfgErr := openBlobs(os.LookupEnv)
 	if cfgErr != nil {
 		fmt.Fprintln(stderr, "bwv retention recompute:", cfgErr)
 		return exitError
 	}
-	app.Blobs = blobs
+	// Storage protection follows the handler's settings: policies extended
+	// before each write, lowered after it only for clips brought earlier.
+	app.Blobs, app.Config.ImmutabilityOff, app.Config.HoldHorizon = blobs, cfg.ImmutabilityOff, cfg.HoldHorizon
 	allowed := max(*allowEarlier, 0)
 	applied, failed, broughtEarlier := 0, 0, 0
 	// mayWrite refuses a clip brought earlier beyond the confirmed count
@@ -189,8 +191,9 @@ func recomputeOne(ctx context.Context, app *functions.App, st *cosmosdb.Store, c
 	return rec, ok, err
 }
 
-// openBlobs reads the storage settings the handler uses, for index tags.
-func openBlobs(lookup func(string) (string, bool)) (*blobstore.Store, error) {
+// openBlobs reads the storage settings the handler uses, for index tags
+// and Storage protection.
+func openBlobs(lookup func(string) (string, bool)) (*blobstore.Store, config.Config, error) {
 	// The handler's config reader validates the same settings; the port
 	// is the only handler-only setting it requires.
 	cfg, err := config.FromEnv(func(name string) (string, bool) {
@@ -200,7 +203,8 @@ func openBlobs(lookup func(string) (string, bool)) (*blobstore.Store, error) {
 		return lookup(name)
 	})
 	if err != nil {
-		return nil, err
+		return nil, cfg, err
 	}
-	return blobstore.New(blobstore.Options{Endpoint: cfg.BlobEndpoint, Account: cfg.StorageAccount, Key: cfg.StorageKey})
+	st, err := blobstore.New(blobstore.Options{Endpoint: cfg.BlobEndpoint, Account: cfg.StorageAccount, Key: cfg.StorageKey})
+	return st, cfg, err
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake/wormfaketest"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
@@ -25,7 +26,9 @@ func TestRetentionAndAuditCommands(t *testing.T) {
 	az, st, blobs, stOpts := ls.az, ls.st, ls.blobs, ls.stOpts
 	for k, v := range map[string]string{
 		"BWV_RETENTION_POLICY": "",
-		"BWV_BLOB_ENDPOINT":    az.BlobEndpoint, "BWV_STORAGE_ACCOUNT": az.Account, "BWV_STORAGE_KEY": az.Key, "BWV_STORAGE_REGION": "uksouth",
+		// Azurite behind the enforcing immutability fake: recompute protects
+		// footage as the handler does.
+		"BWV_BLOB_ENDPOINT": wormfaketest.Start(t, az, nil).Endpoint(), "BWV_STORAGE_ACCOUNT": az.Account, "BWV_STORAGE_KEY": az.Key, "BWV_STORAGE_REGION": "uksouth",
 	} {
 		t.Setenv(k, v)
 	}

@@ -104,7 +104,7 @@ bwv-ingest is running locally (ready in %.1fs). Ctrl-C stops everything.
 
   Functions host   %s   (GET /admin/host/status)
   Azurite          blob %s   queue %s
-  Cosmos           %s   database %s
+%s  Cosmos           %s   database %s
   processes        %s
   settings         %s
 %s
@@ -113,8 +113,16 @@ Next:
   %s upload FILE --officer PC123 --device CAM-01 --start 2026-01-02T10:00:00Z%s
   %s status%s                    # recent clips, queue depth, poison count, host state
 %s  curl -X POST %s/admin/functions/RetentionSweep -d '{"input":""}'   # run the sweep now
-`, took.Seconds(), t.HostURL, t.BlobEndpoint, t.QueueEndpoint, t.CosmosEndpoint, t.Database, pidList(p.PIDs()), p.SettingsPath,
+`, took.Seconds(), t.HostURL, t.BlobEndpoint, t.QueueEndpoint, wormLine(p), t.CosmosEndpoint, t.Database, pidList(p.PIDs()), p.SettingsPath,
 		authLine(p), bwv, settingsFlag, bwv, settingsFlag, bwv, settingsFlag, manageHint(p, bwv, root), t.HostURL)
+}
+
+// wormLine says that immutability is the local FAKE's, not Azure's.
+func wormLine(p *localrun.Pipeline) string {
+	if p.Worm == nil {
+		return "  immutability     off (Azurite alone; BWV_IMMUTABILITY=off)\n"
+	}
+	return fmt.Sprintf("  immutability     FAKE: the blob endpoint is the enforcing fake in front of Azurite %s (only Azure enforces for real)\n", strings.TrimSuffix(p.Azurite.BlobEndpoint, "/"))
 }
 
 // authLine says whether the HTTP API wants a token, and signed by what.

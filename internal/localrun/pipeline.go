@@ -16,6 +16,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake"
 )
 
 // Default loopback ports (the ports Core Tools, Azurite and the Cosmos emulator use, so existing tools and habits work): the Functions host as
@@ -57,12 +58,20 @@ type PipelineOptions struct {
 	EasyAuth    bool
 	AuthKeyPath string
 	Logger      *slog.Logger
+	// NoImmutabilityFake leaves the enforcing immutability fake out: the
+	// host and the handler then talk to Azurite directly, which answers 501
+	// to immutability policies and legal holds, so the handler is started
+	// with BWV_IMMUTABILITY=off (allowed only against loopback storage).
+	NoImmutabilityFake bool
 }
 
 // Pipeline is a running local pipeline.
 type Pipeline struct {
-	Azurite      *localsvc.Azurite
-	Cosmos       *localsvc.Cosmos
+	Azurite *localsvc.Azurite
+	Cosmos  *localsvc.Cosmos
+	// Worm is the enforcing immutability FAKE in front of Azurite (nil with
+	// NoImmutabilityFake): the blob endpoint the host and handler use.
+	Worm         *wormfake.Fake
 	Host         *devhost.Host
 	Target       Target
 	SettingsPath string
@@ -136,10 +145,26 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	for k, v := range base {
 		settings[k] = v
 	}
+	blob := strings.TrimSuffix(p.Azurite.BlobEndpoint, "/")
 	settings["AzureWebJobsStorage"] = p.Azurite.ConnectionString
+	if o.NoImmutabilityFake {
+		settings["BWV_IMMUTABILITY"] = "off"
+	} else {
+		// Azurite answers 501 to immutability policies and legal holds: the
+		// enforcing fake implements them in front of it, so the handler
+		// protects footage locally as it does in Azure.
+		p.Worm, err = wormfake.Start(wormfake.Options{Upstream: blob, Account: p.Azurite.Account, Key: p.Azurite.Key, Logger: o.Logger})
+		if err != nil {
+			p.stopServices()
+			return nil, reason.Errorf(CodeStartFailed, err, "starting the immutability fake")
+		}
+		blob = p.Worm.Endpoint()
+		settings["AzureWebJobsStorage"] = fmt.Sprintf("DefaultEndpointsProtocol=http;AccountName=%s;AccountKey=%s;BlobEndpoint=%s;QueueEndpoint=%s;",
+			p.Azurite.Account, p.Azurite.Key, blob, strings.TrimSuffix(p.Azurite.QueueEndpoint, "/"))
+	}
 	settings["BWV_STORAGE_ACCOUNT"] = p.Azurite.Account
 	settings["BWV_STORAGE_KEY"] = p.Azurite.Key
-	settings["BWV_BLOB_ENDPOINT"] = strings.TrimSuffix(p.Azurite.BlobEndpoint, "/")
+	settings["BWV_BLOB_ENDPOINT"] = blob
 	settings["BWV_COSMOS_ENDPOINT"] = strings.TrimSuffix(p.Cosmos.Endpoint, "/")
 	settings["BWV_COSMOS_KEY"] = p.Cosmos.Key
 	settings["BWV_COSMOS_BOOTSTRAP"] = "true"
@@ -266,6 +291,9 @@ func (p *Pipeline) Stop() error {
 
 func (p *Pipeline) stopServices() error {
 	var errs []error
+	if p.Worm != nil {
+		errs = append(errs, p.Worm.Close())
+	}
 	if p.Cosmos != nil {
 		errs = append(errs, p.Cosmos.Stop())
 	}

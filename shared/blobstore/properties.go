@@ -25,6 +25,7 @@ func (s *Store) Properties(ctx context.Context, container, name string) (clip.Bl
 	if r.LastModified != nil {
 		p.LastModified = *r.LastModified
 	}
+	p.Protection = protectionOf(r)
 	if r.VersionID != nil {
 		p.VersionID = *r.VersionID
 	}

@@ -92,6 +92,9 @@ func classify(err error, format string, args ...any) error {
 	what := fmt.Sprintf(format, args...)
 	var re *azcore.ResponseError
 	if errors.As(err, &re) {
+		if refused := immutableRefusal(err, what); refused != nil {
+			return refused
+		}
 		switch {
 		case re.StatusCode == http.StatusNotFound:
 			e := clip.Wrap(clip.NotFound, err, "%s", what)

@@ -14,10 +14,28 @@ type BlobProperties struct {
 	ContentType  string
 	LastModified time.Time
 	VersionID    string
+	// Protection is what Storage itself enforces on this version.
+	Protection Protection
 	// Metadata as the SDK returns it (it canonicalises key case, e.g.
 	// "Officerid"): compare keys case-insensitively, as ParseMetadata does.
 	Metadata map[string]string
 }
+
+// Protection is a blob version's Storage-level protection: a time-based
+// immutability policy (until Until; Locked ones can only be extended) and
+// a legal hold. While either is in force Storage refuses to delete or
+// overwrite the version.
+type Protection struct {
+	Until     *time.Time // nil: no policy
+	Locked    bool
+	LegalHold bool
+}
+
+// PolicyActive reports whether the policy still protects at now.
+func (p Protection) PolicyActive(now time.Time) bool { return p.Until != nil && p.Until.After(now) }
+
+// Protects reports whether Storage refuses deletion at now.
+func (p Protection) Protects(now time.Time) bool { return p.LegalHold || p.PolicyActive(now) }
 
 // HashOptions tunes the streamed hash of a blob version.
 type HashOptions struct {

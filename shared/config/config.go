@@ -49,6 +49,16 @@ type Config struct {
 	// caller could forge them: ClipManage then ignores them.
 	TrustPrincipalHeaders bool
 
+	// ImmutabilityOff (BWV_IMMUTABILITY=off) stops the functions setting
+	// immutability policies and legal holds on footage. Only allowed with a
+	// loopback blob endpoint (a local emulator without the enforcing
+	// fake): in Azure, Storage-level protection cannot be switched off.
+	ImmutabilityOff bool
+	// HoldHorizon (BWV_HOLD_HORIZON_DAYS) is how far ahead the immutability
+	// policy of a clip with no deletion date (held, or kept until released)
+	// reaches; ClipManage and the sweep move it on (docs/retention.md).
+	HoldHorizon time.Duration
+
 	// Roles are the Entra app role values ClipManage requires
 	// (BWV_ROLE_READ, BWV_ROLE_PROTECT, BWV_ROLE_RELEASE): non-empty and
 	// distinct, so no role can stand in for another.
@@ -127,6 +137,11 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		LogLevel:              r.oneOf("BWV_LOG_LEVEL", "info", "debug", "info", "warn", "error"),
 		TrustPrincipalHeaders: r.boolean("BWV_TRUST_PRINCIPAL_HEADERS", false),
 		Roles:                 r.roles(),
+		ImmutabilityOff:       r.oneOf("BWV_IMMUTABILITY", "enforce", "enforce", "off") == "off",
+		HoldHorizon:           time.Duration(r.integer("BWV_HOLD_HORIZON_DAYS", 90, 7, 3650)) * 24 * time.Hour,
+	}
+	if u, err := url.Parse(c.BlobEndpoint); c.ImmutabilityOff && c.BlobEndpoint != "" && (err != nil || !isLoopback(u.Hostname())) {
+		r.fail("BWV_IMMUTABILITY", "off", "is only allowed with a loopback BWV_BLOB_ENDPOINT (a local emulator): footage in Azure is always protected by Storage itself")
 	}
 	if p, err := strconv.Atoi(c.Port); c.Port != "" && (err != nil || p < 1 || p > 65535) {
 		r.fail("FUNCTIONS_CUSTOMHANDLER_PORT", c.Port, "must be a TCP port number")

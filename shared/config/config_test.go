@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sample reads local.settings.sample.json: the sample must always start.
@@ -137,6 +138,32 @@ func TestRoleSettings(t *testing.T) {
 		var se *SettingError
 		if !errors.As(err, &se) || !strings.Contains(err.Error(), tt.named) {
 			t.Errorf("%s=%q: want an error naming %s, got %v", tt.setting, tt.value, tt.named, err)
+		}
+	}
+}
+
+// Storage-level protection cannot be switched off against a real account:
+// BWV_IMMUTABILITY=off is accepted only with a loopback blob endpoint, and
+// anything but enforce/off is refused. The horizon is bounded.
+func TestImmutabilityOffOnlyAgainstLoopbackStorage(t *testing.T) {
+	env := sample(t)
+	c, err := FromEnv(lookup(env))
+	if err != nil || c.ImmutabilityOff || c.HoldHorizon != 90*24*time.Hour {
+		t.Fatalf("defaults: off=%v horizon=%s err=%v; want enforce, 90 days", c.ImmutabilityOff, c.HoldHorizon, err)
+	}
+	env["BWV_IMMUTABILITY"] = "off"
+	if c, err := FromEnv(lookup(env)); err != nil || !c.ImmutabilityOff {
+		t.Fatalf("off against loopback Azurite: %v %v", c.ImmutabilityOff, err)
+	}
+	env["BWV_BLOB_ENDPOINT"] = "https://bwvuk.blob.core.windows.net/"
+	if _, err := FromEnv(lookup(env)); err == nil || !strings.Contains(err.Error(), "BWV_IMMUTABILITY") {
+		t.Fatalf("off against an Azure account was accepted: %v", err)
+	}
+	for setting, value := range map[string]string{"BWV_IMMUTABILITY": "skip", "BWV_HOLD_HORIZON_DAYS": "1"} {
+		env := sample(t)
+		env[setting] = value
+		if _, err := FromEnv(lookup(env)); err == nil || !strings.Contains(err.Error(), setting) {
+			t.Errorf("%s=%s accepted: %v", setting, value, err)
 		}
 	}
 }

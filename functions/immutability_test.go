@@ -1,0 +1,346 @@
+package functions_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
+)
+
+// Storage-level protection of footage (docs/retention.md › What Storage
+// itself enforces), on real Azurite behind the enforcing immutability
+// fake (internal/wormfake) and the local Cosmos server. What only Azure
+// can confirm is listed there.
+
+// protectionOf reads a clip's content protection back through the fake
+// (Get Blob Properties), as anyone with read access to Storage sees it.
+func (e *retEnv) protectionOf(c clip.Clip) clip.Protection {
+	e.t.Helper()
+	container, name := c.Blob.Container, c.Blob.Name
+	if c.Quarantine != nil {
+		container, name = c.Quarantine.Container, c.Quarantine.Name
+	}
+	p, err := e.blobs.Properties(context.Background(), container, name)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p.Protection
+}
+
+// tamper writes a record straight to the database, as an insider with
+// data-plane access (or a bug writing the wrong schedule) would: not held,
+// not linked, due yesterday. The sweep's own decision then answers delete.
+func (e *retEnv) tamper(c clip.Clip) clip.Clip {
+	e.t.Helper()
+	c = e.get(c)
+	c.Categories, c.IncidentRefs = []string{"non-evidential"}, nil
+	c.ReceivedAt = clip.At(e.now.AddDate(0, 0, -60))
+	c.Retention.Rule, c.Retention.LegalHold, c.Retention.HeldUntilReleased, c.Retention.PendingRelease = "non-evidential", false, false, nil
+	c.Retention.RetainUntil = clip.Ptr(e.now.AddDate(0, 0, -1))
+	out, err := e.records.ReplaceClip(context.Background(), c)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if d := retention.DecideClip(retention.Default(), out, e.now); !d.Delete {
+		e.t.Fatalf("the tampered record must be due by the sweep's own decision: %+v", d)
+	}
+	return out
+}
+
+// A record that says "due" while Storage still protects the content: the
+// sweep deletes nothing, records the refusal with its code and leaves the
+// record as it is. A third clip, tampered the same way but never protected
+// in Storage, is deleted by the same run: the decision really said delete.
+func TestSweepDeletesNothingStorageProtects(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	ctx := context.Background()
+	spec := func(o string) seedSpec {
+		return seedSpec{officer: o, start: e.now.AddDate(0, 0, -2), categories: []string{"non-evidential"}, status: clip.StatusVerified}
+	}
+	// Protected the way the product protects: a reclassification to
+	// evidential (policy until the 7-year date) and a legal hold.
+	notDue := e.seed(p, "worm/evidential.mp4", spec("WM1"))
+	a := e.h.post(t, notDue.ID, functions.ActionReclassify, e.get(notDue).ETag, functions.ManageRequest{Justification: "an offence", Actor: "dc-worm", Categories: []string{"evidential"}})
+	if got := e.protectionOf(notDue); got.Until == nil || !got.Until.Equal(a.Clip.Retention.RetainUntil.Time) || got.Locked {
+		t.Fatalf("policy after reclassification to evidential: %+v; want Unlocked until %s", got, a.Clip.Retention.RetainUntil)
+	}
+	held := e.seed(p, "worm/held.mp4", spec("WM2"))
+	e.h.post(t, held.ID, functions.ActionSetLegalHold, e.get(held).ETag, functions.ManageRequest{Justification: "court order", Actor: "dc-worm"})
+	if got := e.protectionOf(held); !got.LegalHold {
+		t.Fatalf("legal hold not mirrored onto the blob: %+v", got)
+	}
+	control := e.seed(p, "worm/unprotected.mp4", spec("WM3"))
+
+	notDue, held, control = e.tamper(notDue), e.tamper(held), e.tamper(control)
+	rep := e.sweep(functions.SweepOptions{RunID: "worm"})
+
+	if rep.Outcomes[functions.SweepRefusedImmutable] != 1 || rep.Outcomes[functions.SweepRefusedLegalHold] != 1 || rep.Deleted() != 1 {
+		t.Fatalf("outcomes %v; want one %s, one %s and only the unprotected clip deleted", rep.Outcomes, functions.SweepRefusedImmutable, functions.SweepRefusedLegalHold)
+	}
+	for _, c := range []clip.Clip{notDue, held} {
+		got := e.get(c)
+		if got.Status != clip.StatusVerified || got.ETag != c.ETag || !e.exists(c) {
+			t.Errorf("%s: status %s, record rewritten %v, blob present %v; want the record and its content untouched", c.Blob.Name, got.Status, got.ETag != c.ETag, e.exists(c))
+		}
+	}
+	if got := e.get(control); got.Status != clip.StatusDeleted || e.exists(control) {
+		t.Fatalf("the unprotected control clip was not deleted (status %s): the test would prove nothing", got.Status)
+	}
+	if rep.Stuck != 2 {
+		t.Errorf("stuck %d; refusals need a person and must be counted as such", rep.Stuck)
+	}
+
+	// A stolen token that skips the sweep's check meets Storage's refusal.
+	for c, want := range map[*clip.Clip]clip.Code{&notDue: clip.CodeBlobImmutable, &held: clip.CodeBlobLegalHold} {
+		if _, err := e.blobs.DeleteVersion(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, ""); clip.CodeOf(err) != want || !clip.IsKind(err, clip.Refused) {
+			t.Errorf("direct delete of %s: %v; want Refused %s", c.Blob.Name, err, want)
+		}
+	}
+	// A second run refuses again, never an error loop.
+	if rep := e.sweep(functions.SweepOptions{RunID: "worm-2"}); rep.Outcomes[functions.SweepError] != 0 || rep.Outcomes[functions.SweepRefusedLegalHold] != 1 {
+		t.Errorf("second run: %v", rep.Outcomes)
+	}
+}
+
+// A tombstone whose content Storage will not delete (a legal hold set on
+// the blob after the tombstone was written): the sweep records
+// SWEEP_REFUSED_LEGAL_HOLD, keeps the content and tries again next run.
+func TestSweepRecordsStoragesRefusalAfterTheTombstone(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/tomb.mp4", seedSpec{officer: "WT1", start: e.now.AddDate(0, 0, -40), categories: []string{"non-evidential"}, status: clip.StatusVerified})
+	f := &fault{op: "DeleteVersion", n: 1}
+	e.app.Blobs = faultInjectingBlobs{e.blobs, f}
+	e.sweep(functions.SweepOptions{RunID: "crash"})
+	e.app.Blobs = e.blobs
+	if got := e.get(c); !f.fired || got.Status != clip.StatusDeleted || got.DeletedAt != nil {
+		t.Fatalf("setup: want a tombstone waiting for its content deletion, got %s (fault fired %v)", got.Status, f.fired)
+	}
+	if err := e.blobs.SetLegalHold(context.Background(), c.Blob.Container, c.Blob.Name, "", true); err != nil {
+		t.Fatal(err)
+	}
+	rep := e.sweep(functions.SweepOptions{RunID: "refused"})
+	if rep.Outcomes[functions.SweepRefusedLegalHold] != 1 || rep.Outcomes[functions.SweepError] != 0 || !e.exists(c) {
+		t.Fatalf("outcomes %v, blob present %v; want %s and the content kept", rep.Outcomes, e.exists(c), functions.SweepRefusedLegalHold)
+	}
+	if got := e.get(c); got.DeletedAt != nil {
+		t.Fatal("the deletion was confirmed although Storage refused it")
+	}
+}
+
+// holdFaultBlobs is a fake: the real adapter (through the enforcing fake)
+// with one legal-hold call made to fail, a crash no real service can be
+// asked for.
+type holdFaultBlobs struct {
+	*blobstore.Store
+	failSet, failClear bool
+}
+
+func (b *holdFaultBlobs) SetLegalHold(ctx context.Context, container, name, versionID string, hold bool) error {
+	if (hold && b.failSet) || (!hold && b.failClear) {
+		b.failSet, b.failClear = false, false
+		return errFakeCrash
+	}
+	return b.Store.SetLegalHold(ctx, container, name, versionID, hold)
+}
+
+// Setting and clearing a hold through ClipManage: the blob's legal hold is
+// set before the record write that sets it and cleared after the record
+// write that clears it. A failure at each step leaves the clip at least
+// as protected in Storage as its record says; repeating the request
+// converges to the record's state.
+func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/hold.mp4", seedSpec{officer: "WH1", start: e.now.AddDate(0, 0, -2), categories: []string{"non-evidential"}, status: clip.StatusVerified})
+	call := func(action string) manageAnswer {
+		return e.h.manage(t, manageCall{method: "POST", id: c.ID, action: action, headers: map[string]string{"If-Match": `"` + e.get(c).ETag + `"`},
+			body: functions.ManageRequest{Justification: "court order 12/2026", Actor: "dc-worm"}})
+	}
+	// Never less protected in Storage than in the record.
+	invariant := func(step string) (recordHeld, blobHeld bool) {
+		t.Helper()
+		recordHeld, blobHeld = e.get(c).Retention.LegalHold, e.protectionOf(c).LegalHold
+		if recordHeld && !blobHeld {
+			t.Fatalf("%s: the record says held but Storage has no legal hold: the clip is less protected than its record", step)
+		}
+		return recordHeld, blobHeld
+	}
+	faultyRecords := func() { e.app.Records = faultInjectingRecords{e.clocked, &fault{op: "ReplaceClip", n: 1}} }
+	hb := &holdFaultBlobs{Store: e.blobs}
+	e.app.Blobs = hb
+	healthy := func() { e.app.Records = e.clocked; hb.failSet, hb.failClear = false, false }
+
+	// Set: the blob hold fails, so the record is not written.
+	hb.failSet = true
+	if a := call(functions.ActionSetLegalHold); a.status == 200 || hb.failSet {
+		t.Fatalf("set-legal-hold with a failing blob hold: %d %s (fault fired %v); want a failure", a.status, a.body, !hb.failSet)
+	}
+	if rec, _ := invariant("blob hold failed"); rec {
+		t.Fatal("the record says held although Storage's hold failed")
+	}
+	// Set: the record write fails after the blob hold was set.
+	healthy()
+	faultyRecords()
+	if a := call(functions.ActionSetLegalHold); a.status == 200 {
+		t.Fatalf("set-legal-hold with a failing record write answered 200: %s", a.body)
+	}
+	if rec, blob := invariant("record write failed"); rec || !blob {
+		t.Fatalf("record held %v, blob held %v; want the blob held first and the record not", rec, blob)
+	}
+	// Repeating the request converges.
+	healthy()
+	if a := call(functions.ActionSetLegalHold); a.status != 200 {
+		t.Fatalf("repeat: %d %s", a.status, a.body)
+	}
+	if rec, blob := invariant("set"); !rec || !blob {
+		t.Fatalf("after the repeat: record held %v, blob held %v; want both", rec, blob)
+	}
+
+	// Clear: the record write fails, so the blob keeps its hold.
+	faultyRecords()
+	if a := call(functions.ActionClearLegalHold); a.status == 200 {
+		t.Fatalf("clear with a failing record write answered 200: %s", a.body)
+	}
+	if rec, blob := invariant("clear, record write failed"); !rec || !blob {
+		t.Fatalf("record held %v, blob held %v; the hold must not be cleared before the record write", rec, blob)
+	}
+	// Clear: the blob clear fails after the record write: more protected.
+	healthy()
+	hb.failClear = true
+	a := call(functions.ActionClearLegalHold)
+	if a.status != 200 || len(a.ok().Warnings) == 0 {
+		t.Fatalf("clear with a failing blob clear: %d %s; want 200 with a warning", a.status, a.body)
+	}
+	if rec, blob := invariant("clear, blob clear failed"); rec || !blob {
+		t.Fatalf("record held %v, blob held %v; want the record cleared and the blob still held", rec, blob)
+	}
+	// Repeating the request (now a no-op on the record) converges.
+	healthy()
+	if a := call(functions.ActionClearLegalHold); a.status != 200 {
+		t.Fatalf("repeat clear: %d %s", a.status, a.body)
+	}
+	if rec, blob := invariant("cleared"); rec || blob {
+		t.Fatalf("after the repeat: record held %v, blob held %v; want neither", rec, blob)
+	}
+}
+
+// An earlier change (the release role's path) shortens the policy only
+// after the record write that brings the date earlier, and never to before
+// the date the clip becomes due, release grace included.
+func TestEarlierChangeShortensThePolicyLastAndNotBeforeGrace(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/release.mp4", seedSpec{officer: "WR1", start: e.now.AddDate(0, 0, -28), categories: []string{"non-evidential"}, status: clip.StatusVerified})
+	reclassify := func(cats ...string) manageAnswer {
+		return e.h.manage(t, manageCall{method: "POST", id: c.ID, action: functions.ActionReclassify, headers: map[string]string{"If-Match": `"` + e.get(c).ETag + `"`},
+			body: functions.ManageRequest{Justification: "reviewed", Actor: "dc-worm", Categories: cats}})
+	}
+	if a := reclassify("evidential"); a.status != 200 {
+		t.Fatalf("reclassify to evidential: %d %s", a.status, a.body)
+	}
+	long := e.get(c).Retention.RetainUntil.Time
+	if got := e.protectionOf(c); got.Until == nil || !got.Until.Equal(long) {
+		t.Fatalf("evidential: policy %+v; want until %s", got, long)
+	}
+
+	// The record write of the earlier change fails: the policy is not shortened.
+	e.app.Records = faultInjectingRecords{e.clocked, &fault{op: "ReplaceClip", n: 1}}
+	if a := reclassify("non-evidential"); a.status == 200 {
+		t.Fatalf("a failing record write answered 200: %s", a.body)
+	}
+	e.app.Records = e.clocked
+	if got := e.protectionOf(c); got.Until == nil || !got.Until.Equal(long) {
+		t.Fatalf("policy %v after a failed earlier change; want it still until %s", got.Until, long)
+	}
+
+	// Written: shortened to the date the sweep may first delete, which the
+	// release grace puts at now + 7 days, after the category's date.
+	a := reclassify("non-evidential")
+	if a.status != 200 {
+		t.Fatalf("reclassify to non-evidential: %d %s", a.status, a.body)
+	}
+	rec := e.get(c)
+	pr := rec.Retention.PendingRelease
+	if !pr.Active() || !rec.Retention.RetainUntil.Before(pr.EffectiveFrom.Time) {
+		t.Fatalf("setup: want a pending release later than the new date, got %+v", rec.Retention)
+	}
+	got := e.protectionOf(c)
+	if got.Until == nil || !got.Until.Equal(pr.EffectiveFrom.Time.Truncate(time.Second)) && !got.Until.Equal(pr.EffectiveFrom.Time.Truncate(time.Second).Add(time.Second)) {
+		t.Fatalf("policy until %v; want the end of the release grace %s (not the category's %s, not the old %s)", got.Until, pr.EffectiveFrom, rec.Retention.RetainUntil, long)
+	}
+	if got.Until.Before(pr.EffectiveFrom.Time) {
+		t.Fatalf("policy until %s ends before the release grace %s", got.Until, pr.EffectiveFrom)
+	}
+	// Due by the sweep's decision exactly when Storage lets it go.
+	if d := retention.DecideClip(p, rec, got.Until.Add(-time.Second)); d.Delete {
+		t.Errorf("the sweep would delete at %s, before the policy ends", got.Until.Add(-time.Second))
+	}
+}
+
+// The real handler binary behind the harness: ClipVerify sets the verified
+// version's policy until the date it becomes due (read back through Get
+// Blob Properties); a reclassification to evidential extends it; a
+// quarantined clip's copy gets the quarantine rule's date; and Storage then
+// refuses to delete either.
+func TestVerifyProtectsTheVerifiedVersionThroughTheHandler(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	protection := func(container, name string) clip.Protection {
+		t.Helper()
+		p, err := e.blobs.ServiceClient().NewContainerClient(container).NewBlobClient(name).GetProperties(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out clip.Protection
+		if p.ImmutabilityPolicyExpiresOn != nil {
+			u := p.ImmutabilityPolicyExpiresOn.UTC()
+			out.Until = &u
+			out.Locked = p.ImmutabilityPolicyMode != nil && *p.ImmutabilityPolicyMode == "locked"
+		}
+		out.LegalHold = p.LegalHold != nil && *p.LegalHold
+		return out
+	}
+	start := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	id := e.ingestVerified("worm/verified.mp4", "WV1", start, nil)
+	c := e.clip("WV1", id)
+	due := c.Retention.RetainUntil.Time
+	if nb := c.ReceivedAt.Time.Add(14 * 24 * time.Hour); nb.After(due) {
+		due = nb
+	}
+	got := protection("uploads", "worm/verified.mp4")
+	if c.Status != clip.StatusVerified || got.Until == nil || got.Locked || got.Until.Before(due) || got.Until.After(due.Add(time.Second)) {
+		t.Fatalf("verified clip (due %s): policy %+v; want Unlocked until its due date", due, got)
+	}
+	if _, err := e.blobs.DeleteBlob(ctx, "uploads", "worm/verified.mp4", nil); err == nil {
+		t.Fatal("Storage let a verified clip under its policy be deleted")
+	}
+
+	a := e.h.post(t, id, functions.ActionReclassify, c.ETag, functions.ManageRequest{Justification: "an offence", Actor: "dc-worm", Categories: []string{"evidential"}})
+	long := a.Clip.Retention.RetainUntil.Time
+	if got := protection("uploads", "worm/verified.mp4"); got.Until == nil || got.Until.Before(long) || !long.After(due) {
+		t.Fatalf("after reclassification to evidential (until %s): policy %+v; want it extended", long, got)
+	}
+
+	// A wrong hash: the quarantined copy is protected until the quarantine rule's date.
+	content := randomBytes(t, 4<<10)
+	meta := clipMeta(randomBytes(t, 10), "WV2", start)
+	etag := e.upload("worm/bad.mp4", content, meta)
+	msg := e.ingest(e.blobEvent("devstoreaccount1", "worm/bad.mp4", etag, "0000000000000002", int64(len(content))))
+	if st := e.verify(e.h, msg, 1); st != 200 {
+		t.Fatalf("verify of a wrong hash: %d\n%s", st, e.h.log())
+	}
+	q := e.clip("WV2", clip.ID("devstoreaccount1", "uploads", "worm/bad.mp4", etag))
+	if q.Status != clip.StatusQuarantined || q.Quarantine == nil {
+		t.Fatalf("want a quarantined clip with its copy, got %s %+v", q.Status, q.Quarantine)
+	}
+	qp := protection(q.Quarantine.Container, q.Quarantine.Name)
+	if qp.Until == nil || qp.Until.Before(q.Retention.RetainUntil.Time) {
+		t.Fatalf("quarantine copy (until %s): policy %+v; want it protected until the quarantine rule's date", q.Retention.RetainUntil, qp)
+	}
+}
