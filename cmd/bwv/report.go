@@ -7,11 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/atomicfile"
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 	"github.com/bwv-ingest/bwv-ingest/internal/report"
@@ -80,7 +79,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "bwv report: %v\n", reason.Errorf(report.CodeWriteFailed, err, "rendering the page"))
 		return exitError
 	}
-	if err := writeFileAtomic(*out, page.Bytes()); err != nil {
+	if err := atomicfile.Write(*out, page.Bytes(), 0o644); err != nil {
 		fmt.Fprintf(stderr, "bwv report: %v\n", reason.Errorf(report.CodeWriteFailed, err, "writing %s", *out))
 		return exitError
 	}
@@ -106,25 +105,4 @@ func sumDue(d report.Data) int {
 		n += v
 	}
 	return n
-}
-
-// writeFileAtomic writes b to path through a temporary file in the same
-// directory, so a reader never sees half a page.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".bwv-report-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/atomicfile"
 	"github.com/bwv-ingest/bwv-ingest/internal/devhost"
 	"github.com/bwv-ingest/bwv-ingest/internal/reason"
 )
@@ -90,11 +91,7 @@ func WriteSettings(path string, values map[string]string, hostPort int) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, append(b, '\n'), 0o600)
 }
 
 // TargetFromSettings builds a Target from handler settings and the host port.
