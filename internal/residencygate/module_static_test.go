@@ -16,6 +16,7 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
 	"github.com/bwv-ingest/bwv-ingest/shared/residency"
 )
 
@@ -111,8 +112,18 @@ var ukRegions = func() map[string]bool {
 	return m
 }()
 
+// globalByDesign: the types the gate allows in "global" (residencygate.GlobalByDesignTypes).
+var globalByDesign = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range residencygate.GlobalByDesignTypes() {
+		m[t] = true
+	}
+	return m
+}()
+
 // Every location in the module resolves, under the variable defaults, to a UK
-// region — including every Cosmos geo_location.
+// region — including every Cosmos geo_location — or is "global" on a type the
+// gate allows as global by design.
 func TestModuleEveryLocationIsUK(t *testing.T) {
 	m := loadModule(t, moduleDir)
 	checked := 0
@@ -124,7 +135,7 @@ func TestModuleEveryLocationIsUK(t *testing.T) {
 				t.Errorf("%s: location must resolve from variables and locals: %s", addr, diags.Error())
 				continue
 			}
-			if !ukRegions[v.AsString()] {
+			if !ukRegions[v.AsString()] && !(v.AsString() == "global" && globalByDesign[r.Labels[0]]) {
 				t.Errorf("%s: location %q is not a UK region", addr, v.AsString())
 			}
 			checked++
@@ -244,9 +255,10 @@ func TestModuleFunctionAppEndpointsAreKnownAtPlan(t *testing.T) {
 	m := loadModule(t, moduleDir)
 	local := m.ctx.Variables["local"]
 	want := map[string]string{
-		"storage_blob_endpoint":  "https://stbwvtest.blob.core.windows.net/",
-		"storage_queue_endpoint": "https://stbwvtest.queue.core.windows.net/",
-		"cosmos_endpoint":        "https://cosmos-bwv-test.documents.azure.com:443/",
+		"storage_blob_endpoint":       "https://stbwvtest.blob.core.windows.net/",
+		"host_storage_blob_endpoint":  "https://stbwvtesthost.blob.core.windows.net/",
+		"host_storage_queue_endpoint": "https://stbwvtesthost.queue.core.windows.net/",
+		"cosmos_endpoint":             "https://cosmos-bwv-test.documents.azure.com:443/",
 	}
 	for name, w := range want {
 		if !local.Type().HasAttribute(name) {
