@@ -21,8 +21,8 @@ locals {
   # clip-verify queues): a separate account, so the roles the Functions host
   # needs there never reach footage.
   host_storage_account_name = coalesce(var.host_storage_account_name, "st${replace(var.name, "-", "")}host")
-  cosmos_account_name  = coalesce(var.cosmos_account_name, "cosmos-${var.name}")
-  function_app_name    = coalesce(var.function_app_name, "func-${var.name}")
+  cosmos_account_name       = coalesce(var.cosmos_account_name, "cosmos-${var.name}")
+  function_app_name         = coalesce(var.function_app_name, "func-${var.name}")
 
   # Cosmos replicas: the primary first (failover priority 0), then the secondary.
   cosmos_geo_locations = coalesce(var.cosmos_geo_locations, [
@@ -55,7 +55,7 @@ locals {
   storage_blob_endpoint       = "https://${local.storage_account_name}.blob.core.windows.net/"
   host_storage_blob_endpoint  = "https://${local.host_storage_account_name}.blob.core.windows.net/"
   host_storage_queue_endpoint = "https://${local.host_storage_account_name}.queue.core.windows.net/"
-  cosmos_endpoint        = "https://${local.cosmos_account_name}.documents.azure.com:443/"
+  cosmos_endpoint             = "https://${local.cosmos_account_name}.documents.azure.com:443/"
 
   # Event Grid delivers only real, non-empty uploads into the upload container.
   blob_created_apis = ["PutBlob", "PutBlockList", "CopyBlob", "FlushWithClose"]

@@ -6,8 +6,8 @@
 locals {
   function_principal_id = azurerm_function_app_flex_consumption.this.identity[0].principal_id
 
-  footage_blob_service_id = "${azurerm_storage_account.this.id}/blobServices/default"
-  container_scope         = { for k, name in local.container_names : k => "${local.footage_blob_service_id}/containers/${name}" }
+  footage_blob_service_id    = "${azurerm_storage_account.this.id}/blobServices/default"
+  container_scope            = { for k, name in local.container_names : k => "${local.footage_blob_service_id}/containers/${name}" }
   deadletter_container_scope = local.container_scope["deadletter"]
 
   # Exactly what the handler does with footage (shared/blobstore): read and
