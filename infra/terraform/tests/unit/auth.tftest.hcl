@@ -2,7 +2,8 @@
 # setting that follows it: ClipManage may believe X-MS-CLIENT-PRINCIPAL*
 # headers only when the platform strips and sets them (auth on).
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {

@@ -1,7 +1,8 @@
 # The Cosmos schema analysts rely on, and the terraform-provider-azurerm#25123
 # guard: no TTL on either container, ever.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {

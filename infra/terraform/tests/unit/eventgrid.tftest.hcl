@@ -1,7 +1,8 @@
 # Event Grid: subscription only after the code is deployed; filters, retry and
 # dead-letter as docs/architecture.md describes.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {

@@ -1,7 +1,8 @@
 # Footage under retention is immutable in Storage, anchors are locked, old
 # versions go only after the longest retention, dead letters never expire.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {

@@ -2,7 +2,8 @@
 # traffic, the footage account's public endpoint refuses every network but
 # the docks' allow-list, private endpoints in the UK, the app in the VNet.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {
@@ -53,7 +54,7 @@ run "private_endpoints_in_the_uk_with_dns" {
     error_message = "private DNS zones for blob, queue and Cosmos DB"
   }
   assert {
-    condition     = alltrue([for k, l in azurerm_private_dns_zone_virtual_network_link.this : l.private_dns_zone_name == azurerm_private_dns_zone.this[k].name && l.registration_enabled == false]) && length(azurerm_private_dns_zone_virtual_network_link.this) == 3
+    condition     = alltrue([for k, l in azurerm_private_dns_zone_virtual_network_link.this : l.private_dns_zone_id == azurerm_private_dns_zone.this[k].id && l.registration_enabled == false]) && length(azurerm_private_dns_zone_virtual_network_link.this) == 3
     error_message = "every zone is linked to the VNet"
   }
   assert {

@@ -2,7 +2,8 @@
 # role on footage; every footage assignment is one container; Cosmos DB is a
 # custom role on the bwv database only.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 # The two storage accounts must have different IDs for the scopes to tell
@@ -32,10 +33,14 @@ run "no_broad_role_on_footage" {
     error_message = "every assignment on the footage account must be scoped to exactly one container"
   }
   assert {
-    condition = alltrue([for a in concat(values(azurerm_role_assignment.function_footage), values(azurerm_role_assignment.function_host), [azurerm_role_assignment.eventgrid_deadletter, azurerm_role_assignment.function_appinsights]) :
-      !contains(["Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"], coalesce(a.role_definition_name, "custom"))
+    condition = alltrue([for a in concat(values(azurerm_role_assignment.function_host), [azurerm_role_assignment.eventgrid_deadletter, azurerm_role_assignment.function_appinsights]) :
+      !contains(["Owner", "Contributor", "User Access Administrator", "Role Based Access Control Administrator"], a.role_definition_name)
     ])
     error_message = "no identity may hold Owner, Contributor or a role-granting role"
+  }
+  assert {
+    condition     = alltrue([for a in values(azurerm_role_assignment.function_footage) : contains([azurerm_role_definition.clip_store.role_definition_resource_id, azurerm_role_definition.anchor_writer.role_definition_resource_id], a.role_definition_id)])
+    error_message = "on footage the function holds only the module's custom roles (listed data actions), never a built-in broad role"
   }
   assert {
     condition = alltrue([for a in concat(values(azurerm_role_assignment.function_footage), values(azurerm_role_assignment.function_host), [azurerm_role_assignment.eventgrid_deadletter, azurerm_role_assignment.function_appinsights]) :
@@ -44,10 +49,8 @@ run "no_broad_role_on_footage" {
     error_message = "no assignment may cover the whole footage account (or its resource group or subscription)"
   }
   assert {
-    condition = alltrue([for a in concat(values(azurerm_role_assignment.function_footage), [azurerm_role_assignment.eventgrid_deadletter]) :
-      !contains(["Storage Blob Data Owner", "Storage Account Contributor"], coalesce(a.role_definition_name, "custom"))
-    ])
-    error_message = "no Storage Blob Data Owner or Storage Account Contributor on footage"
+    condition     = !contains(["Storage Blob Data Owner", "Storage Account Contributor", "Owner", "Contributor"], azurerm_role_assignment.eventgrid_deadletter.role_definition_name)
+    error_message = "no Storage Blob Data Owner, Storage Account Contributor, Owner or Contributor on footage"
   }
   assert {
     condition     = toset(keys(azurerm_role_assignment.function_footage)) == toset(["uploads", "quarantine", "anchors"])
@@ -63,7 +66,7 @@ run "custom_storage_roles_grant_only_what_the_handler_does" {
   command = plan
 
   assert {
-    condition     = alltrue([for a in concat(azurerm_role_definition.clip_store.permissions[0].data_actions, azurerm_role_definition.anchor_writer.permissions[0].data_actions, azurerm_role_definition.clip_store.permissions[0].actions) : !strcontains(a, "*")])
+    condition     = alltrue([for a in setunion(azurerm_role_definition.clip_store.permissions[0].data_actions, azurerm_role_definition.anchor_writer.permissions[0].data_actions, azurerm_role_definition.clip_store.permissions[0].actions) : !strcontains(a, "*")])
     error_message = "custom roles list their actions: no wildcards"
   }
   assert {
@@ -75,7 +78,7 @@ run "custom_storage_roles_grant_only_what_the_handler_does" {
     error_message = "the handler sets per-version immutability policies (runAsSuperUser) and legal holds (containers/write) on footage"
   }
   assert {
-    condition     = alltrue([for s in concat(azurerm_role_definition.clip_store.assignable_scopes, azurerm_role_definition.anchor_writer.assignable_scopes) : strcontains(s, "/blobServices/default/containers/")])
+    condition     = alltrue([for s in setunion(azurerm_role_definition.clip_store.assignable_scopes, azurerm_role_definition.anchor_writer.assignable_scopes) : strcontains(s, "/blobServices/default/containers/")])
     error_message = "the custom storage roles are assignable to single containers only"
   }
   assert {
@@ -92,7 +95,7 @@ run "cosmos_role_is_custom_and_on_the_database" {
     error_message = "the Cosmos role assignment must be scoped to the bwv database, not the account"
   }
   assert {
-    condition     = azurerm_cosmosdb_sql_role_definition.function_data.type == "CustomRole" && azurerm_cosmosdb_sql_role_definition.function_data.assignable_scopes == tolist(["${azurerm_cosmosdb_account.this.id}/dbs/bwv"])
+    condition     = azurerm_cosmosdb_sql_role_definition.function_data.type == "CustomRole" && azurerm_cosmosdb_sql_role_definition.function_data.assignable_scopes == toset(["${azurerm_cosmosdb_account.this.id}/dbs/bwv"])
     error_message = "a custom Cosmos role assignable to the bwv database only"
   }
   assert {

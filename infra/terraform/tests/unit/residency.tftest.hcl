@@ -1,7 +1,8 @@
 # UK residency by construction: every region-bearing input is validated, and
 # the defaults put every resource, replica and log sink in the UK.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {

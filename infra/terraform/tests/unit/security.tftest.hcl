@@ -1,6 +1,7 @@
 # No keys anywhere; storage locked down; Cosmos local auth off.
 mock_provider "azurerm" {
-  source = "./tests/unit/mocks"
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {

@@ -1,7 +1,8 @@
 # The default deployment plans offline against the mock provider and stays UK-only.
 # The module's shared mock values (ID-shaped arguments need realistic IDs).
 mock_provider "azurerm" {
-  source = "../../tests/unit/mocks"
+  source          = "../../tests/unit/mocks"
+  override_during = plan
 }
 
 variables {
