@@ -37,23 +37,13 @@ trap 'rm -f "$log"' EXIT
 
 echo "tf-test: $BWV_TF_FLAVOUR $BWV_TF_VERSION, providers from $BWV_TF_PLUGIN_DIR"
 step "fmt -check -recursive" "$tfdir" "$BWV_TF_BIN" fmt -check -recursive -no-color
-for d in "$tfdir" "$tfdir/examples/default"; do
-  rel=${d#"$root"/}
-  step "init $rel" "$d" "$BWV_TF_BIN" init -backend=false -input=false -no-color -plugin-dir "$BWV_TF_PLUGIN_DIR"
-  step "validate $rel" "$d" "$BWV_TF_BIN" validate -no-color
-done
-# A binary that ignores .tftest.hcl files exits 0 (terraform 1.5.x): demand that
-# tests really ran.
-ran_tests() {
-  grep -Eq "Success! [1-9][0-9]* passed, 0 failed" "$log" || { echo "tf-test: FAIL no tests ran" >&2; cat "$log" >&2; exit 1; }
-}
-
 # The unit tests are written for Terraform >= 1.11: one shared mock file
 # (mock_provider { source = "./tests/unit/mocks" }) and override_during = plan,
 # without which Terraform leaves computed IDs unknown at plan. OpenTofu (up to
-# 1.12) has neither, and fills computed values during plan anyway: for it the
-# tests run on a copy of infra/terraform with the mock file inlined into each
-# mock_provider block and override_during removed.
+# 1.12) has neither, and fills computed values during plan anyway: for it
+# init, validate and the tests run on a copy of infra/terraform with the mock
+# file inlined into each mock_provider block and override_during removed
+# (init parses the test files too).
 testdir=$tfdir
 if [ "$BWV_TF_FLAVOUR" = tofu ]; then
   testroot=$(mktemp -d)
@@ -62,8 +52,7 @@ if [ "$BWV_TF_FLAVOUR" = tofu ]; then
   mkdir -p "$testdir" && cp "$root/host.json" "$testroot/"
   (cd "$tfdir" && tar --exclude=.terraform --exclude=.terraform.lock.hcl -cf - .) | (cd "$testdir" && tar -xf -)
   for f in "$testdir"/tests/unit/*.tftest.hcl "$testdir"/examples/default/tests/*.tftest.hcl; do
-    dir=$(dirname "$f")
-    awk -v base="$dir" '
+    awk -v base="$(dirname "$f")" '
       /^[[:space:]]*override_during[[:space:]]*=[[:space:]]*plan[[:space:]]*$/ { next }
       /^  source[[:space:]]*=[[:space:]]*"/ && inmock {
         src = $0; sub(/^[^"]*"/, "", src); sub(/".*$/, "", src)
@@ -77,9 +66,18 @@ if [ "$BWV_TF_FLAVOUR" = tofu ]; then
       { print }
     ' "$f" >"$f.tofu" && mv "$f.tofu" "$f"
   done
-  step "init (copy for OpenTofu)" "$testdir" "$BWV_TF_BIN" init -backend=false -input=false -no-color -plugin-dir "$BWV_TF_PLUGIN_DIR"
-  step "init examples/default (copy)" "$testdir/examples/default" "$BWV_TF_BIN" init -backend=false -input=false -no-color -plugin-dir "$BWV_TF_PLUGIN_DIR"
 fi
+
+for d in "$testdir" "$testdir/examples/default"; do
+  rel=infra/terraform${d#"$testdir"}
+  step "init $rel" "$d" "$BWV_TF_BIN" init -backend=false -input=false -no-color -plugin-dir "$BWV_TF_PLUGIN_DIR"
+  step "validate $rel" "$d" "$BWV_TF_BIN" validate -no-color
+done
+# A binary that ignores .tftest.hcl files exits 0 (terraform 1.5.x): demand that
+# tests really ran.
+ran_tests() {
+  grep -Eq "Success! [1-9][0-9]* passed, 0 failed" "$log" || { echo "tf-test: FAIL no tests ran" >&2; cat "$log" >&2; exit 1; }
+}
 step "test infra/terraform (unit)" "$testdir" "$BWV_TF_BIN" test -no-color -test-directory=tests/unit
 ran_tests
 step "test examples/default" "$testdir/examples/default" "$BWV_TF_BIN" test -no-color
