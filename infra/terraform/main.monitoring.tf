@@ -25,15 +25,18 @@ resource "azurerm_application_insights" "this" {
 # checks that each sink resolves to a UK resource). Categories are named, not
 # "allLogs": these logs answer "who read this clip" (StorageRead on footage,
 # Cosmos DataPlaneRequests and QueryRuntimeStatistics) and feed the alerts
-# (StorageWrite on the host queues and on dead letters). Cosmos uses the
-# resource-specific tables (CDBDataPlaneRequests, …), not AzureDiagnostics.
+# (StorageWrite on the host queues and on dead letters); the Function App and
+# Event Grid send all their logs. Cosmos uses the resource-specific tables
+# (CDBDataPlaneRequests, …), not AzureDiagnostics. StorageRead on footage is
+# the largest table (every ranged read of a verification is a row): the price
+# of answering "who read this clip".
 locals {
   diagnostic_settings = {
-    footage_blob = { target = local.footage_blob_service_id, categories = ["StorageRead", "StorageWrite", "StorageDelete"], dedicated = false }
-    host_queue   = { target = "${azurerm_storage_account.host.id}/queueServices/default", categories = ["StorageRead", "StorageWrite", "StorageDelete"], dedicated = false }
-    cosmos       = { target = azurerm_cosmosdb_account.this.id, categories = ["DataPlaneRequests", "QueryRuntimeStatistics", "ControlPlaneRequests"], dedicated = true }
-    function     = { target = azurerm_function_app_flex_consumption.this.id, categories = ["FunctionAppLogs"], dedicated = false }
-    eventgrid    = { target = azurerm_eventgrid_system_topic.uploads.id, categories = ["DeliveryFailures"], dedicated = false }
+    footage_blob = { target = local.footage_blob_service_id, categories = ["StorageRead", "StorageWrite", "StorageDelete"], groups = [], dedicated = false }
+    host_queue   = { target = "${azurerm_storage_account.host.id}/queueServices/default", categories = ["StorageRead", "StorageWrite", "StorageDelete"], groups = [], dedicated = false }
+    cosmos       = { target = azurerm_cosmosdb_account.this.id, categories = ["DataPlaneRequests", "QueryRuntimeStatistics", "ControlPlaneRequests"], groups = [], dedicated = true }
+    function     = { target = azurerm_function_app_flex_consumption.this.id, categories = [], groups = ["allLogs"], dedicated = false }
+    eventgrid    = { target = azurerm_eventgrid_system_topic.uploads.id, categories = [], groups = ["allLogs"], dedicated = false }
   }
 
   # Tables that record who touched footage or records: kept at least as long
@@ -55,6 +58,12 @@ resource "azurerm_monitor_diagnostic_setting" "this" {
     for_each = toset(each.value.categories)
     content {
       category = enabled_log.value
+    }
+  }
+  dynamic "enabled_log" {
+    for_each = toset(each.value.groups)
+    content {
+      category_group = enabled_log.value
     }
   }
 }
