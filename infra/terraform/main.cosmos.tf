@@ -12,6 +12,10 @@ resource "azurerm_cosmosdb_account" "this" {
   minimal_tls_version                = "Tls12"
   automatic_failover_enabled         = length(local.cosmos_geo_locations) > 1
 
+  # Reached only through its private endpoint (main.network.tf).
+  public_network_access_enabled         = false
+  network_acl_bypass_for_azure_services = false
+
   consistency_policy {
     consistency_level = "Session"
   }

@@ -19,11 +19,12 @@ locals {
   app_settings = {
     FUNCTIONS_WORKER_RUNTIME = "custom"
 
-    # Identity-based host storage (queue bindings use connection "AzureWebJobsStorage").
-    AzureWebJobsStorage__accountName     = azurerm_storage_account.this.name
+    # Identity-based host storage in its own account (main.hoststorage.tf);
+    # the queue bindings use connection "AzureWebJobsStorage".
+    AzureWebJobsStorage__accountName     = azurerm_storage_account.host.name
     AzureWebJobsStorage__credential      = "managedidentity"
-    AzureWebJobsStorage__blobServiceUri  = local.storage_blob_endpoint
-    AzureWebJobsStorage__queueServiceUri = local.storage_queue_endpoint
+    AzureWebJobsStorage__blobServiceUri  = local.host_storage_blob_endpoint
+    AzureWebJobsStorage__queueServiceUri = local.host_storage_queue_endpoint
 
     # Application Insights with local auth off: the identity authenticates.
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING = "Authorization=AAD"
@@ -68,10 +69,17 @@ resource "azurerm_function_app_flex_consumption" "this" {
   maximum_instance_count = var.function_maximum_instance_count
   instance_memory_in_mb  = var.function_instance_memory_mb
 
-  # Deployment packages in a private container, read with the app's identity.
+  # Deployment packages in a private container of the host account, read
+  # with the app's identity.
   storage_container_type      = "blobContainer"
-  storage_container_endpoint  = "${local.storage_blob_endpoint}${azurerm_storage_container.this["deployment"].name}"
+  storage_container_endpoint  = "${local.host_storage_blob_endpoint}${azurerm_storage_container.deployment.name}"
   storage_authentication_type = "SystemAssignedIdentity"
+
+  # Outbound through the VNet (private endpoints of Storage and Cosmos DB).
+  # Inbound stays public: Event Grid delivers to the Event Grid webhook
+  # (system key) and people call ClipManage (Entra token + function key).
+  virtual_network_subnet_id     = azurerm_subnet.functions.id
+  public_network_access_enabled = true
 
   https_only                                     = true
   webdeploy_publish_basic_authentication_enabled = false

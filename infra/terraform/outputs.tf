@@ -8,6 +8,16 @@ output "storage_account_name" {
   value       = azurerm_storage_account.this.name
 }
 
+output "host_storage_account_name" {
+  description = "The Function App's own storage account (deployment package, host state, clip-verify queues); no footage."
+  value       = azurerm_storage_account.host.name
+}
+
+output "action_group_id" {
+  description = "The action group every alert rule notifies."
+  value       = local.action_group_id
+}
+
 output "blob_endpoint" {
   description = "Blob endpoint of the storage account (BWV_BLOB_ENDPOINT)."
   value       = azurerm_storage_account.this.primary_blob_endpoint

@@ -26,6 +26,17 @@ variable "storage_account_name" {
   }
 }
 
+variable "host_storage_account_name" {
+  type        = string
+  description = "The Function App's own storage account (globally unique; deployment package, host state, queues, no footage); null derives st<name without hyphens>host."
+  default     = null
+
+  validation {
+    condition     = var.host_storage_account_name == null || can(regex("^[a-z0-9]{3,24}$", var.host_storage_account_name))
+    error_message = "host_storage_account_name must be 3–24 lower-case letters and digits (Azure's rule), e.g. \"stbwvprodhost\"."
+  }
+}
+
 variable "cosmos_account_name" {
   type        = string
   description = "Cosmos DB account name (globally unique); null derives cosmos-<name>."

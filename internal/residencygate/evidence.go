@@ -120,6 +120,9 @@ func build(source string, rs []*resource, policy Policy) *Evidence {
 				}
 			default:
 				use.Allowed = allowed[rv.Region]
+				if why, ok := globalAllowed(r.Type, rv.Region); ok {
+					use.Kind, use.Note, use.Allowed = "global", why, true
+				}
 			}
 			if use.Region != "" && !use.Allowed && landing {
 				refuse(Finding{Address: r.Address, Type: r.Type, Attribute: rv.Path, Value: use.Region,
@@ -156,6 +159,10 @@ func build(source string, rs []*resource, policy Policy) *Evidence {
 			refuse(f)
 		}
 
+		if why, ok := globalByDesign[r.Type]; ok && len(re.Regions) == 0 {
+			// no location attribute in the provider's schema: the type is global
+			re.Regions = append(re.Regions, RegionUse{Attribute: "(type)", Region: regionGlobal, Kind: "global", Allowed: true, Note: why})
+		}
 		if len(re.Regions) == 0 {
 			if l, ok := ix.locate(r, 0); ok {
 				re.Inherits = &Inherited{Region: l.Region, From: l.Via}

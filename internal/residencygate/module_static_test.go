@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
@@ -16,7 +17,9 @@ import (
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/residencygate"
 	"github.com/bwv-ingest/bwv-ingest/shared/residency"
+	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
 const moduleDir = "../../infra/terraform"
@@ -111,8 +114,18 @@ var ukRegions = func() map[string]bool {
 	return m
 }()
 
+// globalByDesign: the types the gate allows in "global" (residencygate.GlobalByDesignTypes).
+var globalByDesign = func() map[string]bool {
+	m := map[string]bool{}
+	for _, t := range residencygate.GlobalByDesignTypes() {
+		m[t] = true
+	}
+	return m
+}()
+
 // Every location in the module resolves, under the variable defaults, to a UK
-// region — including every Cosmos geo_location.
+// region — including every Cosmos geo_location — or is "global" on a type the
+// gate allows as global by design.
 func TestModuleEveryLocationIsUK(t *testing.T) {
 	m := loadModule(t, moduleDir)
 	checked := 0
@@ -124,7 +137,7 @@ func TestModuleEveryLocationIsUK(t *testing.T) {
 				t.Errorf("%s: location must resolve from variables and locals: %s", addr, diags.Error())
 				continue
 			}
-			if !ukRegions[v.AsString()] {
+			if !ukRegions[v.AsString()] && !(v.AsString() == "global" && globalByDesign[r.Labels[0]]) {
 				t.Errorf("%s: location %q is not a UK region", addr, v.AsString())
 			}
 			checked++
@@ -244,9 +257,10 @@ func TestModuleFunctionAppEndpointsAreKnownAtPlan(t *testing.T) {
 	m := loadModule(t, moduleDir)
 	local := m.ctx.Variables["local"]
 	want := map[string]string{
-		"storage_blob_endpoint":  "https://stbwvtest.blob.core.windows.net/",
-		"storage_queue_endpoint": "https://stbwvtest.queue.core.windows.net/",
-		"cosmos_endpoint":        "https://cosmos-bwv-test.documents.azure.com:443/",
+		"storage_blob_endpoint":       "https://stbwvtest.blob.core.windows.net/",
+		"host_storage_blob_endpoint":  "https://stbwvtesthost.blob.core.windows.net/",
+		"host_storage_queue_endpoint": "https://stbwvtesthost.queue.core.windows.net/",
+		"cosmos_endpoint":             "https://cosmos-bwv-test.documents.azure.com:443/",
 	}
 	for name, w := range want {
 		if !local.Type().HasAttribute(name) {
@@ -304,4 +318,43 @@ func traversalString(tr hcl.Traversal) string {
 		}
 	}
 	return b.String()
+}
+
+// longest_footage_retention_days (the Locked period of audit-anchors, when
+// previous versions may go, how long access logs are kept) covers the
+// longest dated period of the built-in retention policy, counted from the
+// blob's creation: a period runs from the recorded start (before the upload)
+// or, after a camera clock reset, from the receipt.
+func TestModuleLongestRetentionCoversTheDefaultPolicy(t *testing.T) {
+	m := loadModule(t, moduleDir)
+	v := m.ctx.Variables["var"].GetAttr("longest_footage_retention_days")
+	days, _ := v.AsBigFloat().Int64()
+	p := retention.Default()
+	rules := []retention.Rule{p.DefaultRule(), p.QuarantineRule(), p.IncidentLinkedRule()}
+	for _, c := range p.Categories() {
+		r, _ := p.CategoryRule(c)
+		rules = append(rules, r)
+	}
+	longest, dated := 0.0, 0
+	// starts around leap days give the most days for a period in years
+	for _, start := range []time.Time{time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2028, 2, 28, 0, 0, 0, 0, time.UTC), time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)} {
+		for _, r := range rules {
+			if r.HoldUntilReleased || r.Period.IsZero() {
+				continue
+			}
+			dated++
+			if d := r.Period.AddTo(start).Sub(start).Hours() / 24; d > longest {
+				longest = d
+			}
+		}
+	}
+	if dated == 0 {
+		t.Fatal("no dated rule in the default policy")
+	}
+	if float64(days) < longest {
+		t.Errorf("longest_footage_retention_days defaults to %d, but the default policy keeps footage up to %.0f days", days, longest)
+	}
+	if float64(days) > longest+2 {
+		t.Errorf("longest_footage_retention_days defaults to %d, well beyond the default policy's longest period (%.0f days): update the default and its docs together", days, longest)
+	}
 }

@@ -33,6 +33,17 @@ var reviewedTypes = map[string]string{
 	"azurerm_storage_container":                         "inside its account",
 	"azurerm_storage_management_policy":                 "deletes inside its account only",
 	"azurerm_storage_queue":                             "inside its account",
+	"azurerm_storage_container_immutability_policy":     "a policy on a container: inside its account",
+	"azurerm_role_definition":                           "permission only",
+	"azurerm_cosmosdb_sql_role_definition":              "permission only",
+	"azurerm_virtual_network":                           "location; carries traffic, stores nothing",
+	"azurerm_subnet":                                    "inside its VNet",
+	"azurerm_private_endpoint":                          "location; a network interface in its subnet for one resource the plan names, stores nothing",
+	"azurerm_private_dns_zone":                          "global by design (global.go): name records only",
+	"azurerm_private_dns_zone_virtual_network_link":     "global by design (global.go): links a zone to a VNet",
+	"azurerm_monitor_action_group":                      "global by design (global.go); sinks: webhook, Logic App, Function, runbook receivers",
+	"azurerm_monitor_scheduled_query_rules_alert_v2":    "location; reads the workspace it scopes, notifies action groups (no rows)",
+	"azurerm_log_analytics_workspace_table":             "retention of a table inside its workspace",
 	"terraform_data":                                    "built in: values in state only; provisioners are refused",
 }
 

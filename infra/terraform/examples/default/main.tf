@@ -33,4 +33,7 @@ module "bwv" {
   entra_tenant_id                = var.entra_tenant_id
   entra_client_id                = var.entra_client_id
   authentication_disabled_reason = var.authentication_disabled_reason
+
+  alerts      = var.alerts
+  dock_access = var.dock_access
 }

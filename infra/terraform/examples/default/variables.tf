@@ -53,3 +53,21 @@ variable "authentication_disabled_reason" {
   description = "Leave unset. Set only in a throwaway dev estate: turns App Service Authentication off (any function-key holder can then name any actor). See the module variable."
   default     = null
 }
+
+variable "alerts" {
+  type = object({
+    action_group_id = optional(string)
+    email_receivers = optional(list(string), [])
+  })
+  description = "Where alerts go: an existing action group's resource ID, or email addresses for a new one (exactly one). Validated by the module."
+}
+
+variable "dock_access" {
+  type = object({
+    mode      = optional(string, "private_endpoint")
+    subnet_id = optional(string)
+    ip_rules  = optional(list(string), [])
+  })
+  description = "How docks reach the footage account: \"private_endpoint\" (default) or \"ip_allowlist\" with ip_rules. Validated by the module."
+  default     = {}
+}

@@ -1,57 +1,15 @@
 # UK residency by construction: every region-bearing input is validated, and
 # the defaults put every resource, replica and log sink in the UK.
-# OpenTofu's mock provider fills computed attributes during plan, and azurerm
-# validates ID-shaped arguments, so the IDs other resources consume are given
-# realistic values (Terraform leaves them unknown at plan; both pass).
 mock_provider "azurerm" {
-  mock_resource "azurerm_resource_group" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test"
-    }
-  }
-  mock_resource "azurerm_storage_account" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Storage/storageAccounts/stbwvtest"
-    }
-  }
-  mock_resource "azurerm_log_analytics_workspace" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.OperationalInsights/workspaces/log-bwv-test"
-    }
-  }
-  mock_resource "azurerm_application_insights" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Insights/components/appi-bwv-test"
-    }
-  }
-  mock_resource "azurerm_service_plan" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Web/serverFarms/asp-bwv-test"
-    }
-  }
-  mock_resource "azurerm_function_app_flex_consumption" {
-    defaults = {
-      identity = { principal_id = "11111111-1111-1111-1111-111111111111", tenant_id = "33333333-3333-3333-3333-333333333333" }
-      id       = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Web/sites/func-bwv-test"
-    }
-  }
-  mock_resource "azurerm_cosmosdb_account" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-bwv-test"
-    }
-  }
-  mock_resource "azurerm_eventgrid_system_topic" {
-    defaults = {
-      identity = { principal_id = "22222222-2222-2222-2222-222222222222", tenant_id = "33333333-3333-3333-3333-333333333333" }
-      id       = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.EventGrid/systemTopics/evgt-bwv-test-storage"
-    }
-  }
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {
   name            = "bwv-test"
   entra_tenant_id = "33333333-3333-3333-3333-333333333333"
   entra_client_id = "44444444-4444-4444-4444-444444444444"
+  alerts          = { email_receivers = ["bwv-oncall@police.example.uk"] }
 }
 
 run "defaults_are_uk_only" {

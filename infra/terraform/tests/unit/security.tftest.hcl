@@ -1,56 +1,14 @@
 # No keys anywhere; storage locked down; Cosmos local auth off.
-# OpenTofu's mock provider fills computed attributes during plan, and azurerm
-# validates ID-shaped arguments, so the IDs other resources consume are given
-# realistic values (Terraform leaves them unknown at plan; both pass).
 mock_provider "azurerm" {
-  mock_resource "azurerm_resource_group" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test"
-    }
-  }
-  mock_resource "azurerm_storage_account" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Storage/storageAccounts/stbwvtest"
-    }
-  }
-  mock_resource "azurerm_log_analytics_workspace" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.OperationalInsights/workspaces/log-bwv-test"
-    }
-  }
-  mock_resource "azurerm_application_insights" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Insights/components/appi-bwv-test"
-    }
-  }
-  mock_resource "azurerm_service_plan" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Web/serverFarms/asp-bwv-test"
-    }
-  }
-  mock_resource "azurerm_function_app_flex_consumption" {
-    defaults = {
-      identity = { principal_id = "11111111-1111-1111-1111-111111111111", tenant_id = "33333333-3333-3333-3333-333333333333" }
-      id       = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.Web/sites/func-bwv-test"
-    }
-  }
-  mock_resource "azurerm_cosmosdb_account" {
-    defaults = {
-      id = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-bwv-test"
-    }
-  }
-  mock_resource "azurerm_eventgrid_system_topic" {
-    defaults = {
-      identity = { principal_id = "22222222-2222-2222-2222-222222222222", tenant_id = "33333333-3333-3333-3333-333333333333" }
-      id       = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-bwv-test/providers/Microsoft.EventGrid/systemTopics/evgt-bwv-test-storage"
-    }
-  }
+  source          = "./tests/unit/mocks"
+  override_during = plan
 }
 
 variables {
   name            = "bwv-test"
   entra_tenant_id = "33333333-3333-3333-3333-333333333333"
   entra_client_id = "44444444-4444-4444-4444-444444444444"
+  alerts          = { email_receivers = ["bwv-oncall@police.example.uk"] }
 }
 
 run "storage_is_locked_down" {
@@ -73,16 +31,20 @@ run "storage_is_locked_down" {
     error_message = "versioning and soft delete must be on"
   }
   assert {
-    condition     = toset([for c in azurerm_storage_container.this : c.name]) == toset(["uploads", "quarantine", "eventgrid-deadletter", "function-releases"])
-    error_message = "containers uploads, quarantine, eventgrid-deadletter (and the deployment container)"
+    condition     = toset([for c in azurerm_storage_container.this : c.name]) == toset(["uploads", "quarantine", "eventgrid-deadletter", "audit-anchors"])
+    error_message = "footage account containers: uploads, quarantine, eventgrid-deadletter, audit-anchors (nothing else)"
   }
   assert {
-    condition     = alltrue([for c in azurerm_storage_container.this : c.container_access_type == "private"])
+    condition     = alltrue([for c in azurerm_storage_container.this : c.container_access_type == "private"]) && azurerm_storage_container.deployment.container_access_type == "private"
     error_message = "every container must be private"
   }
   assert {
-    condition     = contains([for q in azurerm_storage_queue.this : q.name], "clip-verify")
-    error_message = "queue clip-verify must exist"
+    condition     = toset([for q in azurerm_storage_queue.this : q.name]) == toset(["clip-verify", "clip-verify-poison"])
+    error_message = "queues clip-verify and clip-verify-poison must exist"
+  }
+  assert {
+    condition     = azurerm_storage_account.host.shared_access_key_enabled == false && azurerm_storage_account.host.allow_nested_items_to_be_public == false && azurerm_storage_account.host.location == azurerm_storage_account.this.location
+    error_message = "the host account is key-less, private and in the same UK region"
   }
 }
 
@@ -146,7 +108,11 @@ run "function_app_settings_have_no_keys" {
     error_message = "deployment storage and data access through the system-assigned identity"
   }
   assert {
-    condition     = toset([for r in azurerm_role_assignment.function_storage : r.role_definition_name]) == toset(["Storage Blob Data Owner", "Storage Queue Data Contributor"])
-    error_message = "the function identity needs blob and queue data roles"
+    condition     = azurerm_function_app_flex_consumption.this.app_settings["AzureWebJobsStorage__accountName"] == azurerm_storage_account.host.name && startswith(azurerm_function_app_flex_consumption.this.storage_container_endpoint, "https://${azurerm_storage_account.host.name}.blob.core.windows.net/")
+    error_message = "host storage and the deployment package are in the host account, never the footage account"
+  }
+  assert {
+    condition     = azurerm_function_app_flex_consumption.this.app_settings["BWV_BLOB_ENDPOINT"] == "https://${azurerm_storage_account.this.name}.blob.core.windows.net/" && azurerm_storage_account.host.name != azurerm_storage_account.this.name
+    error_message = "the handler's footage endpoint is the footage account, a different account from the host's"
   }
 }
