@@ -5,15 +5,24 @@ locals {
   create_action_group = var.alerts.action_group_id == null
   action_group_id     = local.create_action_group ? azurerm_monitor_action_group.this[0].id : var.alerts.action_group_id
 
-  # The handler's refusal codes (shared/clip/reasons.go, functions/sweep.go).
+  # The handler's refusal codes (shared/clip/reasons*.go, functions/sweep.go,
+  # functions/anchor.go).
   # The handler logs them as `code=<CODE>` in each invocation's log lines,
   # which the Functions host forwards to Application Insights as traces
   # (AppTraces.Message); failed invocations log "invocation failed … code=…".
-  # `contains`, not `has`: RESIDENCY_ and SWEEP_ are prefixes of the codes.
+  # `contains`, not `has`: RESIDENCY_, SWEEP_ and IMMUTABILITY_ are prefixes of
+  # the codes.
   alert_code_patterns = {
     tamper    = { codes = "TAMPER_OVERWRITE", severity = 0, what = "a clip was overwritten after upload (the first version is kept and flagged)" }
     residency = { codes = "RESIDENCY_", severity = 0, what = "a storage or Cosmos location outside the UK was refused" }
     sweep     = { codes = "SWEEP_", severity = 1, what = "the retention sweep refused, stopped or needs attention (clock, truncation, immutability)" }
+    # The newest audit anchor does not check: someone changed the anchors
+    # container (its lock should make that impossible) or the chain forked.
+    anchor = { codes = "ANCHOR_CHAIN_INVALID", severity = 0, what = "the audit anchor chain does not verify: anchoring has stopped" }
+    # Storage refused to set an immutability policy or a legal hold (the
+    # account lost version-level immutability, or the role lost the action):
+    # verifications and protecting changes fail until it is fixed.
+    immutability = { codes = "IMMUTABILITY_", severity = 0, what = "Storage could not protect footage (immutability unsupported or a locked policy in the way)" }
   }
 
   # Log alerts on the UK workspace: name => query (a row = fire).

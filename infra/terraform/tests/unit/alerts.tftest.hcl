@@ -16,15 +16,15 @@ run "every_alert_rule_is_present" {
   command = plan
 
   assert {
-    condition     = toset(keys(azurerm_monitor_scheduled_query_rules_alert_v2.this)) == toset(["code-tamper", "code-residency", "code-sweep", "poison", "deadletter", "function-failures"])
-    error_message = "alert rules: TAMPER_OVERWRITE, RESIDENCY_*, SWEEP_*, poison queue, dead letters, function failures"
+    condition     = toset(keys(azurerm_monitor_scheduled_query_rules_alert_v2.this)) == toset(["code-tamper", "code-residency", "code-sweep", "code-anchor", "code-immutability", "poison", "deadletter", "function-failures"])
+    error_message = "alert rules: TAMPER_OVERWRITE, RESIDENCY_*, SWEEP_*, ANCHOR_CHAIN_INVALID, IMMUTABILITY_*, poison queue, dead letters, function failures"
   }
   assert {
-    condition     = strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-tamper"].criteria[0].query, "code=TAMPER_OVERWRITE") && strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-residency"].criteria[0].query, "code=RESIDENCY_") && strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-sweep"].criteria[0].query, "code=SWEEP_")
+    condition     = strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-tamper"].criteria[0].query, "code=TAMPER_OVERWRITE") && strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-residency"].criteria[0].query, "code=RESIDENCY_") && strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-sweep"].criteria[0].query, "code=SWEEP_") && strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-anchor"].criteria[0].query, "code=ANCHOR_CHAIN_INVALID") && strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this["code-immutability"].criteria[0].query, "code=IMMUTABILITY_")
     error_message = "each code alert matches the handler's code=<CODE> log field"
   }
   assert {
-    condition     = alltrue([for k in ["code-tamper", "code-residency", "code-sweep"] : strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this[k].criteria[0].query, "contains")])
+    condition     = alltrue([for k in ["code-tamper", "code-residency", "code-sweep", "code-anchor", "code-immutability"] : strcontains(azurerm_monitor_scheduled_query_rules_alert_v2.this[k].criteria[0].query, "contains")])
     error_message = "code alerts match with contains (RESIDENCY_ and SWEEP_ are prefixes; KQL has matches whole terms)"
   }
   assert {
