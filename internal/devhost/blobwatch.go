@@ -111,6 +111,17 @@ type delivery struct {
 	attempt int
 }
 
+// copies is how many times to deliver one event: Duplicates, or a draw
+// from Duplicates..MaxDuplicates.
+func (s *eventGridSource) copies() int {
+	if s.opts.MaxDuplicates <= s.opts.Duplicates {
+		return s.opts.Duplicates
+	}
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.opts.Duplicates + s.rng.IntN(s.opts.MaxDuplicates-s.opts.Duplicates+1)
+}
+
 // dispatch delivers a poll's events: in order, one after another, by default;
 // with Shuffle, every copy concurrently after a random delay within one poll
 // interval, so duplicates and neighbours overlap and arrive out of order.
@@ -118,13 +129,14 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 	var ds []*delivery
 	for _, ev := range events {
 		raw, _ := json.Marshal(ev)
+		copies := s.copies()
 		for _, fn := range s.fns {
-			for i := 0; i < s.opts.Duplicates; i++ {
+			for i := 0; i < copies; i++ {
 				ds = append(ds, &delivery{fn: fn, event: raw, id: ev.ID})
 				s.h.stats.raised(fn.Name)
 			}
 		}
-		s.h.log.Info("BlobCreated raised", "subject", ev.Subject, "etag", ev.Data.ETag, "sequencer", ev.Data.Sequencer, "api", ev.Data.API, "copies", s.opts.Duplicates)
+		s.h.log.Info("BlobCreated raised", "subject", ev.Subject, "etag", ev.Data.ETag, "sequencer", ev.Data.Sequencer, "api", ev.Data.API, "copies", copies)
 	}
 	if !s.opts.Shuffle {
 		s.inflight.Add(1)
