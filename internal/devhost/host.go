@@ -42,19 +42,17 @@ type Options struct {
 
 // EventGridOptions shape the BlobCreated events raised from Azurite.
 type EventGridOptions struct {
-	Container     string        // watched container; default BWV_UPLOAD_CONTAINER or "uploads"
-	Connection    string        // setting holding the watched account's connection string; default AzureWebJobsStorage
-	PollInterval  time.Duration // listing interval; default 1 s
-	RaiseExisting bool          // raise events for blobs present at start (default: only new ones, like a new subscription)
-	Duplicates    int           // deliver each event this many times (at-least-once tests); default 1
-	// MaxDuplicates, when above Duplicates, delivers each event a random
-	// number of times from Duplicates to MaxDuplicates, drawn from Seed.
-	MaxDuplicates  int
-	Shuffle        bool   // deliver each poll's events (and duplicates) in random order, concurrently
-	Seed           int64  // shuffle seed; 0 = time-based
-	DataAsObject   bool   // send Data.<trigger> as a JSON object instead of the real host's double-encoded string
-	SubscriptionID string // in the topic; default 00000000-0000-0000-0000-000000000000
-	ResourceGroup  string // in the topic; default bwv-local
+	Container      string        // watched container; default BWV_UPLOAD_CONTAINER or "uploads"
+	Connection     string        // setting holding the watched account's connection string; default AzureWebJobsStorage
+	PollInterval   time.Duration // listing interval; default 1 s
+	RaiseExisting  bool          // raise events for blobs present at start (default: only new ones, like a new subscription)
+	Duplicates     int           // deliver each event this many times (at-least-once tests); default 1
+	MaxDuplicates  int           // above Duplicates: deliver each event a random Duplicates..MaxDuplicates times (drawn from Seed)
+	Shuffle        bool          // deliver each poll's events (and duplicates) in random order, concurrently
+	Seed           int64         // shuffle seed; 0 = time-based
+	DataAsObject   bool          // send Data.<trigger> as a JSON object instead of the real host's double-encoded string
+	SubscriptionID string        // in the topic; default 00000000-0000-0000-0000-000000000000
+	ResourceGroup  string        // in the topic; default bwv-local
 	// DeliveryTimeout is Event Grid's wait for an answer (30 s) before it
 	// counts a delivery as failed and schedules a retry.
 	DeliveryTimeout time.Duration
