@@ -277,6 +277,7 @@ func TestNothingIsLostUnderFaults(t *testing.T) {
 		uploadsDone.Round(time.Second), loaded.Round(time.Second), time.Since(began).Round(time.Second))
 	fmt.Println(line)
 	fmt.Println(detail)
+	fmt.Println("faults: handler exits " + handlerExits(hostLog))
 	fmt.Printf("faults: storage %s\nfaults: cosmos %s\nfaults: tcp %s\n", r.blob.Summary(), r.cosmos.Summary(), r.blob.TCP.Describe())
 	t.Log(line)
 	t.Log(detail)
@@ -289,6 +290,31 @@ func TestNothingIsLostUnderFaults(t *testing.T) {
 	if cp := r.cosmos.Counts(); len(cp) == 0 {
 		t.Error("no HTTP fault was injected into Cosmos traffic: the run proved nothing")
 	}
+}
+
+// handlerExits tallies the host's "handler exited" lines by exit status:
+// every one should be a kill of ours.
+func handlerExits(log string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(log, "\n") {
+		if !strings.Contains(l, "handler exited; restarting") {
+			continue
+		}
+		exit := "?"
+		if i := strings.Index(l, "exit="); i >= 0 {
+			exit = l[i+len("exit="):]
+			if j := strings.Index(exit, " restart_in="); j >= 0 {
+				exit = exit[:j]
+			}
+		}
+		count[strings.Trim(exit, `"`)]++
+	}
+	parts := []string{}
+	for k, v := range count {
+		parts = append(parts, fmt.Sprintf("%q×%d", k, v))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, " ")
 }
 
 func replayed(rep localrun.ReplayReport) int {
