@@ -108,7 +108,7 @@ func startRig(t *testing.T, rates faultproxy.Rates, seed uint64) *rig {
 	p, err := localrun.StartPipeline(ctx, localrun.PipelineOptions{
 		Root: repoRoot, BaseSettings: base, SettingsOut: filepath.Join(dir, "run.settings.json"),
 		DataDir: filepath.Join(dir, "azurite"), Reset: true, HandlerPath: buildHandler(t),
-		EventGrid: devhost.EventGridOptions{Duplicates: 1, MaxDuplicates: 3, Shuffle: true, Seed: int64(seed),
+		EventGrid: devhost.EventGridOptions{Duplicates: 1, MaxDuplicates: 3, Shuffle: true, Seed: int64(seed), DuplicateWindow: 20 * time.Second,
 			PollInterval: 500 * time.Millisecond, RetryDelays: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second},
 			MaxAttempts: 30},
 		EasyAuth: true, AuthKeyPath: keyPath, Logger: logger, HandlerOutput: r.handlerLog,

@@ -109,6 +109,7 @@ type delivery struct {
 	event   json.RawMessage
 	id      string
 	attempt int
+	copy    int // 0 for the first copy of an event, 1… for its duplicates
 }
 
 // copies is how many times to deliver one event: Duplicates, or a draw
@@ -132,7 +133,7 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 		copies := s.copies()
 		for _, fn := range s.fns {
 			for i := 0; i < copies; i++ {
-				ds = append(ds, &delivery{fn: fn, event: raw, id: ev.ID})
+				ds = append(ds, &delivery{fn: fn, event: raw, id: ev.ID, copy: i})
 				s.h.stats.raised(fn.Name)
 			}
 		}
@@ -152,8 +153,12 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 	s.rngMu.Lock()
 	s.rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
 	delays := make([]time.Duration, len(ds))
-	for i := range delays {
-		delays[i] = time.Duration(s.rng.Int64N(int64(s.opts.PollInterval)))
+	for i, d := range ds {
+		window := s.opts.PollInterval
+		if d.copy > 0 && s.opts.DuplicateWindow > window {
+			window = s.opts.DuplicateWindow
+		}
+		delays[i] = time.Duration(s.rng.Int64N(int64(window)))
 	}
 	s.rngMu.Unlock()
 	for i, d := range ds {

@@ -62,6 +62,10 @@ type EventGridOptions struct {
 	RetryDelays         []time.Duration
 	MaxAttempts         int
 	DeadLetterContainer string
+	// DuplicateWindow: with Shuffle, duplicates arrive at random within this
+	// window (default: one poll interval), so some come long after the first
+	// copy was handled, as Event Grid's redeliveries can.
+	DuplicateWindow time.Duration
 }
 
 // Host is a running local Functions host.
