@@ -125,9 +125,11 @@ func TestNothingIsLostUnderFaults(t *testing.T) {
 	// The killer: SIGKILL the handler at seeded random moments; the host
 	// must restart it.
 	killRng := rand.New(rand.NewPCG(cfg.seed, 0x13198a2e03707344))
+	var killsDone atomic.Bool
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer killsDone.Store(true)
 		for range cfg.kills {
 			select {
 			case <-stop:
@@ -210,14 +212,16 @@ func TestNothingIsLostUnderFaults(t *testing.T) {
 		}
 	}()
 
-	// The faulted phase lasts until every upload is in and final (or
-	// parked in the poison queue) and every hold is answered, or cfg.load.
+	// The faulted phase lasts until every upload is in and final, every
+	// hold answered, every kill done and the late duplicates of the last
+	// uploads delivered (DuplicateWindow), or cfg.load.
 	uploading.Wait()
 	uploadsDone := time.Since(faultsOn)
+	lateDone := time.Now().Add(duplicateWindow + 5*time.Second)
 	deadline := time.Now().Add(cfg.load)
 	for time.Now().Before(deadline) {
 		left, _ := r.unfinished(ctx, items)
-		if left == 0 && retentionDone.Load() {
+		if left == 0 && retentionDone.Load() && killsDone.Load() && time.Now().After(lateDone) {
 			break
 		}
 		time.Sleep(2 * time.Second)

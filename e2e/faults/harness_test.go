@@ -49,6 +49,10 @@ func (s *logBuffer) String() string {
 	return s.b.String()
 }
 
+// duplicateWindow: Event Grid duplicates arrive up to this long after the
+// first copy, so some find their clip verified, due or held.
+const duplicateWindow = 20 * time.Second
+
 // rig is one pipeline under faults: Azurite, the Cosmos server, the local
 // host with the real handler, and a fault chain in front of each service.
 type rig struct {
@@ -108,7 +112,7 @@ func startRig(t *testing.T, rates faultproxy.Rates, seed uint64) *rig {
 	p, err := localrun.StartPipeline(ctx, localrun.PipelineOptions{
 		Root: repoRoot, BaseSettings: base, SettingsOut: filepath.Join(dir, "run.settings.json"),
 		DataDir: filepath.Join(dir, "azurite"), Reset: true, HandlerPath: buildHandler(t),
-		EventGrid: devhost.EventGridOptions{Duplicates: 1, MaxDuplicates: 3, Shuffle: true, Seed: int64(seed), DuplicateWindow: 20 * time.Second,
+		EventGrid: devhost.EventGridOptions{Duplicates: 1, MaxDuplicates: 3, Shuffle: true, Seed: int64(seed), DuplicateWindow: duplicateWindow,
 			PollInterval: 500 * time.Millisecond, RetryDelays: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second},
 			MaxAttempts: 30},
 		EasyAuth: true, AuthKeyPath: keyPath, Logger: logger, HandlerOutput: r.handlerLog,
