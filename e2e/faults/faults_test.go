@@ -183,7 +183,7 @@ func TestNothingIsLostUnderFaults(t *testing.T) {
 					}
 				}
 				if it.wantHold && it.hold == "" {
-					a, err := r.changeUntilAnswered(t, it.res.ClipID, "set-legal-hold", "DPO Faults", "civil claim, fault suite", 2*time.Minute)
+					a, err := r.changeUntilAnswered(it.res.ClipID, "set-legal-hold", "DPO Faults", "civil claim, fault suite", 2*time.Minute)
 					if err != nil {
 						t.Errorf("legal hold on %s: %v", it.name, err)
 						it.wantHold = false
@@ -192,7 +192,7 @@ func TestNothingIsLostUnderFaults(t *testing.T) {
 					it.hold = a
 				}
 				if it.wantClear && it.hold == answeredDone && it.clear == "" {
-					a, err := r.changeUntilAnswered(t, it.res.ClipID, "clear-legal-hold", "DPO Faults", "claim withdrawn, fault suite", 2*time.Minute)
+					a, err := r.changeUntilAnswered(it.res.ClipID, "clear-legal-hold", "DPO Faults", "claim withdrawn, fault suite", 2*time.Minute)
 					if err != nil {
 						t.Errorf("clearing the hold on %s: %v", it.name, err)
 						it.wantClear = false

@@ -175,21 +175,20 @@ func (r *rig) faults(t *testing.T, on bool) {
 
 // token is a bearer token for person with every ClipManage role, as
 // `bwv token` mints it (one per person).
-func (r *rig) token(t *testing.T, person string) string {
-	t.Helper()
+func (r *rig) token(person string) (string, error) {
 	r.tokensMu.Lock()
 	defer r.tokensMu.Unlock()
 	if tok, ok := r.tokens[person]; ok {
-		return tok
+		return tok, nil
 	}
 	tok, err := devhost.MintToken(r.signingKey, person, []string{config.DefaultRoleRead, config.DefaultRoleProtect, config.DefaultRoleRelease},
 		time.Hour, time.Now())
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	r.tokens[person] = tok
 	r.secrets["bearer token of "+person] = tok
-	return tok
+	return tok, nil
 }
 
 // manageAnswer is a ClipManage answer by its documented field names.
@@ -203,7 +202,7 @@ type manageAnswer struct {
 
 // manage sends one ClipManage request through the host (and so through the
 // handler's faults) with the function key and a bearer token.
-func (r *rig) manage(t *testing.T, person, method, id, action, ifMatch string, body any) (manageAnswer, error) {
+func (r *rig) manage(person, method, id, action, ifMatch string, body any) (manageAnswer, error) {
 	url := r.p.Target.HostURL + "/api/clips/" + id
 	if action != "" {
 		url += "/" + action
@@ -219,8 +218,12 @@ func (r *rig) manage(t *testing.T, person, method, id, action, ifMatch string, b
 	if err != nil {
 		return manageAnswer{}, err
 	}
+	tok, err := r.token(person)
+	if err != nil {
+		return manageAnswer{}, err
+	}
 	req.Header.Set("x-functions-key", r.functionK)
-	req.Header.Set("Authorization", "Bearer "+r.token(t, person))
+	req.Header.Set("Authorization", "Bearer "+tok)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -252,16 +255,16 @@ const (
 // CLIP_DELETED. A 5xx, a timeout or a 412 (something changed in between)
 // says nothing about whether the change landed, so it is asked again; a
 // repeated hold or release answers 200 unchanged.
-func (r *rig) changeUntilAnswered(t *testing.T, id, action, person, why string, within time.Duration) (string, error) {
+func (r *rig) changeUntilAnswered(id, action, person, why string, within time.Duration) (string, error) {
 	deadline := time.Now().Add(within)
 	var last string
 	for time.Now().Before(deadline) {
-		g, err := r.manage(t, person, http.MethodGet, id, "", "", nil)
+		g, err := r.manage(person, http.MethodGet, id, "", "", nil)
 		switch {
 		case err != nil:
 			last = err.Error()
 		case g.Status == http.StatusOK:
-			a, err := r.manage(t, person, http.MethodPost, id, action, g.ETag, map[string]any{"justification": why, "actor": person})
+			a, err := r.manage(person, http.MethodPost, id, action, g.ETag, map[string]any{"justification": why, "actor": person})
 			switch {
 			case err != nil:
 				last = err.Error()
