@@ -1,5 +1,5 @@
 # The two commands of the README, and the steps behind them.
-.PHONY: run test stage bench
+.PHONY: run test stage bench faults
 
 # 1. Run the whole pipeline locally (Azurite, local Cosmos, local Functions host, handler).
 # Extra flags for `bwv run`: make run ARGS="--reset"
@@ -17,3 +17,8 @@ stage:
 # Speed and memory benchmarks, printed as ratios against their limits.
 bench:
 	scripts/bench.sh
+
+# The fault suite: 1,000 uploads under 20 % injected faults, kills and sweeps; nothing may be lost
+# (docs/reliability.md). FAULTS_UPLOADS, FAULTS_RATE and FAULTS_SEED change the run.
+faults:
+	scripts/faults.sh

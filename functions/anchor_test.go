@@ -146,6 +146,11 @@ func TestAuditAnchorRefusesToExtendADamagedChain(t *testing.T) {
 	}
 	e.seedRecord("b.mp4", 1, time.Now())
 	status, _ := e.h.invokeNoFail(functions.NameAnchor, anchorTimer, map[string]any{})
+	// The answer comes over HTTP, the log line through the handler's stderr
+	// pipe: wait (up to 10 s) for the line rather than race it.
+	for i := 0; i < 100 && !strings.Contains(e.h.log(), string(functions.AnchorChainInvalid)); i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
 	if status == 200 || !strings.Contains(e.h.log(), string(functions.AnchorChainInvalid)) {
 		t.Fatalf("run on a damaged chain answered %d; want a failure logged with %s\n%s", status, functions.AnchorChainInvalid, e.h.log())
 	}

@@ -109,6 +109,18 @@ type delivery struct {
 	event   json.RawMessage
 	id      string
 	attempt int
+	copy    int // 0 for the first copy of an event, 1… for its duplicates
+}
+
+// copies is how many times to deliver one event: Duplicates, or a draw
+// from Duplicates..MaxDuplicates.
+func (s *eventGridSource) copies() int {
+	if s.opts.MaxDuplicates <= s.opts.Duplicates {
+		return s.opts.Duplicates
+	}
+	s.rngMu.Lock()
+	defer s.rngMu.Unlock()
+	return s.opts.Duplicates + s.rng.IntN(s.opts.MaxDuplicates-s.opts.Duplicates+1)
 }
 
 // dispatch delivers a poll's events: in order, one after another, by default;
@@ -118,13 +130,14 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 	var ds []*delivery
 	for _, ev := range events {
 		raw, _ := json.Marshal(ev)
+		copies := s.copies()
 		for _, fn := range s.fns {
-			for i := 0; i < s.opts.Duplicates; i++ {
-				ds = append(ds, &delivery{fn: fn, event: raw, id: ev.ID})
+			for i := 0; i < copies; i++ {
+				ds = append(ds, &delivery{fn: fn, event: raw, id: ev.ID, copy: i})
 				s.h.stats.raised(fn.Name)
 			}
 		}
-		s.h.log.Info("BlobCreated raised", "subject", ev.Subject, "etag", ev.Data.ETag, "sequencer", ev.Data.Sequencer, "api", ev.Data.API, "copies", s.opts.Duplicates)
+		s.h.log.Info("BlobCreated raised", "subject", ev.Subject, "etag", ev.Data.ETag, "sequencer", ev.Data.Sequencer, "api", ev.Data.API, "copies", copies)
 	}
 	if !s.opts.Shuffle {
 		s.inflight.Add(1)
@@ -140,8 +153,12 @@ func (s *eventGridSource) dispatch(ctx context.Context, events []EventGridEvent)
 	s.rngMu.Lock()
 	s.rng.Shuffle(len(ds), func(i, j int) { ds[i], ds[j] = ds[j], ds[i] })
 	delays := make([]time.Duration, len(ds))
-	for i := range delays {
-		delays[i] = time.Duration(s.rng.Int64N(int64(s.opts.PollInterval)))
+	for i, d := range ds {
+		window := s.opts.PollInterval
+		if d.copy > 0 && s.opts.DuplicateWindow > window {
+			window = s.opts.DuplicateWindow
+		}
+		delays[i] = time.Duration(s.rng.Int64N(int64(window)))
 	}
 	s.rngMu.Unlock()
 	for i, d := range ds {

@@ -62,6 +62,9 @@ func (o *EventGridOptions) setDefaults(settings map[string]string) error {
 	if o.Duplicates < 1 || o.Duplicates > 100 {
 		return reason.Errorf(CodeConfigInvalid, nil, "event grid duplicates %d must be 1..100", o.Duplicates)
 	}
+	if o.MaxDuplicates != 0 && (o.MaxDuplicates < o.Duplicates || o.MaxDuplicates > 100) {
+		return reason.Errorf(CodeConfigInvalid, nil, "event grid max duplicates %d must be %d..100", o.MaxDuplicates, o.Duplicates)
+	}
 	if o.SubscriptionID == "" {
 		o.SubscriptionID = "00000000-0000-0000-0000-000000000000"
 	}

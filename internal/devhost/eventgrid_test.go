@@ -153,6 +153,44 @@ func TestEventGridDuplicateAndShuffle(t *testing.T) {
 	}
 }
 
+// MaxDuplicates: each event arrives a random 1..3 times (the fault suite's
+// at-least-once model); every count is in range and, over 12 events, not
+// all the same.
+func TestEventGridRandomDuplicates(t *testing.T) {
+	th := startTestHost(t, func(o *Options) {
+		o.EventGrid.Duplicates = 1
+		o.EventGrid.MaxDuplicates = 3
+		o.EventGrid.Shuffle = true
+		o.EventGrid.Seed = 7
+	})
+	names := []string{"r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10", "r11", "r12"}
+	for _, n := range names {
+		th.upload(t, n, n)
+	}
+	eventually(t, "every event delivered", func() bool {
+		seen := map[string]bool{}
+		for _, ev := range th.events(t) {
+			seen[ev.Subject] = true
+		}
+		return len(seen) == len(names)
+	})
+	th.afterPolls(t, "EchoEvent", 2) // every shuffled copy settled
+	count := map[string]int{}
+	for _, ev := range th.events(t) {
+		count[ev.ID]++
+	}
+	distinct := map[int]bool{}
+	for id, n := range count {
+		if n < 1 || n > 3 {
+			t.Errorf("event %s delivered %d times, want 1..3", id, n)
+		}
+		distinct[n] = true
+	}
+	if len(count) != len(names) || len(distinct) < 2 {
+		t.Fatalf("%d events with copy counts %v; want %d events with varied counts", len(count), count, len(names))
+	}
+}
+
 // A failing delivery is retried on Event Grid's schedule, then dead-lettered.
 func TestEventGridRetryThenDeadLetter(t *testing.T) {
 	th := startTestHost(t, nil)

@@ -47,6 +47,7 @@ type EventGridOptions struct {
 	PollInterval   time.Duration // listing interval; default 1 s
 	RaiseExisting  bool          // raise events for blobs present at start (default: only new ones, like a new subscription)
 	Duplicates     int           // deliver each event this many times (at-least-once tests); default 1
+	MaxDuplicates  int           // above Duplicates: deliver each event a random Duplicates..MaxDuplicates times (drawn from Seed)
 	Shuffle        bool          // deliver each poll's events (and duplicates) in random order, concurrently
 	Seed           int64         // shuffle seed; 0 = time-based
 	DataAsObject   bool          // send Data.<trigger> as a JSON object instead of the real host's double-encoded string
@@ -61,6 +62,10 @@ type EventGridOptions struct {
 	RetryDelays         []time.Duration
 	MaxAttempts         int
 	DeadLetterContainer string
+	// DuplicateWindow: with Shuffle, duplicates arrive at random within this
+	// window (default: one poll interval), so some come long after the first
+	// copy was handled, as Event Grid's redeliveries can.
+	DuplicateWindow time.Duration
 }
 
 // Host is a running local Functions host.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -63,6 +64,13 @@ type PipelineOptions struct {
 	// to immutability policies and legal holds, so the handler is started
 	// with BWV_IMMUTABILITY=off (allowed only against loopback storage).
 	NoImmutabilityFake bool
+	// HandlerOutput receives the handler's stdout and stderr (default os.Stderr).
+	HandlerOutput io.Writer
+	// Endpoints, when set, is called once the services run with their blob
+	// and Cosmos endpoints and returns the ones the host and the handler
+	// get instead (the fault suite's proxies). The queue endpoint and the
+	// Pipeline's Azurite and Cosmos fields stay the real ones.
+	Endpoints func(blob, cosmos string) (string, string, error)
 }
 
 // Pipeline is a running local pipeline.
@@ -145,7 +153,7 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 	for k, v := range base {
 		settings[k] = v
 	}
-	blob := strings.TrimSuffix(p.Azurite.BlobEndpoint, "/")
+	blob, cosmosEndpoint := strings.TrimSuffix(p.Azurite.BlobEndpoint, "/"), strings.TrimSuffix(p.Cosmos.Endpoint, "/")
 	settings["AzureWebJobsStorage"] = p.Azurite.ConnectionString
 	if o.NoImmutabilityFake {
 		settings["BWV_IMMUTABILITY"] = "off"
@@ -159,13 +167,23 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 			return nil, reason.Errorf(CodeStartFailed, err, "starting the immutability fake")
 		}
 		blob = p.Worm.Endpoint()
+	}
+	if o.Endpoints != nil {
+		// The fault suite's proxies go between the handler and "Storage"
+		// (the immutability fake in front of Azurite) and Cosmos.
+		if blob, cosmosEndpoint, err = o.Endpoints(blob, cosmosEndpoint); err != nil {
+			p.stopServices()
+			return nil, reason.Errorf(CodeStartFailed, err, "replacing the service endpoints")
+		}
+	}
+	if blob != strings.TrimSuffix(p.Azurite.BlobEndpoint, "/") {
 		settings["AzureWebJobsStorage"] = fmt.Sprintf("DefaultEndpointsProtocol=http;AccountName=%s;AccountKey=%s;BlobEndpoint=%s;QueueEndpoint=%s;",
 			p.Azurite.Account, p.Azurite.Key, blob, strings.TrimSuffix(p.Azurite.QueueEndpoint, "/"))
 	}
 	settings["BWV_STORAGE_ACCOUNT"] = p.Azurite.Account
 	settings["BWV_STORAGE_KEY"] = p.Azurite.Key
 	settings["BWV_BLOB_ENDPOINT"] = blob
-	settings["BWV_COSMOS_ENDPOINT"] = strings.TrimSuffix(p.Cosmos.Endpoint, "/")
+	settings["BWV_COSMOS_ENDPOINT"] = cosmosEndpoint
 	settings["BWV_COSMOS_KEY"] = p.Cosmos.Key
 	settings["BWV_COSMOS_BOOTSTRAP"] = "true"
 	settings["BWV_TRUST_PRINCIPAL_HEADERS"] = strconv.FormatBool(o.EasyAuth)
@@ -192,13 +210,14 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 		eg.DeadLetterContainer = DeadLetterContainer
 	}
 	host, err := devhost.New(devhost.Options{
-		ScriptRoot:  o.Root,
-		HandlerPath: o.HandlerPath,
-		Settings:    settings,
-		Listen:      "127.0.0.1:" + strconv.Itoa(o.HostPort),
-		Logger:      o.Logger,
-		EventGrid:   eg,
-		EasyAuth:    devhost.EasyAuthOptions{Enabled: o.EasyAuth, KeyPath: o.AuthKeyPath},
+		ScriptRoot:    o.Root,
+		HandlerPath:   o.HandlerPath,
+		Settings:      settings,
+		Listen:        "127.0.0.1:" + strconv.Itoa(o.HostPort),
+		Logger:        o.Logger,
+		HandlerOutput: o.HandlerOutput,
+		EventGrid:     eg,
+		EasyAuth:      devhost.EasyAuthOptions{Enabled: o.EasyAuth, KeyPath: o.AuthKeyPath},
 	})
 	if err != nil {
 		p.stopServices()

@@ -5,6 +5,7 @@ package wormfaketest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -39,9 +40,17 @@ func Start(t testing.TB, az *localsvc.Azurite, clock func() time.Time) *wormfake
 // Storage's policy with it; a legal hold is left as it is.
 func AgePolicy(t testing.TB, bc *blob.Client, c clip.Clip) {
 	t.Helper()
+	if err := AgePolicyContext(context.Background(), bc, c); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// AgePolicyContext is AgePolicy for callers that must not stop the test
+// from their own goroutine (the fault suite): it returns the error.
+func AgePolicyContext(ctx context.Context, bc *blob.Client, c clip.Clip) error {
 	s := retention.ScheduleOf(retention.Default(), c)
 	if s.RetainUntil == nil || s.HeldUntilReleased || c.Retention.LegalHold {
-		return
+		return nil
 	}
 	due := *s.RetainUntil
 	for _, b := range []*time.Time{s.NotBefore, s.ReleaseFrom} {
@@ -51,11 +60,12 @@ func AgePolicy(t testing.TB, bc *blob.Client, c clip.Clip) {
 	}
 	var err error
 	if due.After(time.Now()) {
-		_, err = bc.SetImmutabilityPolicy(context.Background(), due, nil)
+		_, err = bc.SetImmutabilityPolicy(ctx, due, nil)
 	} else {
-		_, err = bc.DeleteImmutabilityPolicy(context.Background(), nil)
+		_, err = bc.DeleteImmutabilityPolicy(ctx, nil)
 	}
 	if err != nil {
-		t.Fatalf("ageing the immutability policy of %s: %v", bc.URL(), err)
+		return fmt.Errorf("ageing the immutability policy of %s: %w", bc.URL(), err)
 	}
+	return nil
 }
