@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -57,6 +58,8 @@ type PipelineOptions struct {
 	EasyAuth    bool
 	AuthKeyPath string
 	Logger      *slog.Logger
+	// HandlerOutput receives the handler's log ("" = the host's default, stderr).
+	HandlerOutput io.Writer
 }
 
 // Pipeline is a running local pipeline.
@@ -167,13 +170,14 @@ func StartPipeline(ctx context.Context, o PipelineOptions) (*Pipeline, error) {
 		eg.DeadLetterContainer = DeadLetterContainer
 	}
 	host, err := devhost.New(devhost.Options{
-		ScriptRoot:  o.Root,
-		HandlerPath: o.HandlerPath,
-		Settings:    settings,
-		Listen:      "127.0.0.1:" + strconv.Itoa(o.HostPort),
-		Logger:      o.Logger,
-		EventGrid:   eg,
-		EasyAuth:    devhost.EasyAuthOptions{Enabled: o.EasyAuth, KeyPath: o.AuthKeyPath},
+		ScriptRoot:    o.Root,
+		HandlerPath:   o.HandlerPath,
+		HandlerOutput: o.HandlerOutput,
+		Settings:      settings,
+		Listen:        "127.0.0.1:" + strconv.Itoa(o.HostPort),
+		Logger:        o.Logger,
+		EventGrid:     eg,
+		EasyAuth:      devhost.EasyAuthOptions{Enabled: o.EasyAuth, KeyPath: o.AuthKeyPath},
 	})
 	if err != nil {
 		p.stopServices()
