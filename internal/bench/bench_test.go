@@ -19,7 +19,7 @@ import (
 // smallConfig is the whole table at toy sizes: a few seconds.
 func smallConfig() Config {
 	c := DefaultConfig()
-	c.VerifyMiB = []int{16, 32}
+	c.VerifyMiB = []int{16}
 	c.IngestClips, c.IngestConcurrency, c.SweepClips, c.GrowthBase = 12, 4, 12, 3
 	c.LatencyLevels, c.LatencyUploads, c.LatencyClipKiB, c.StartRuns = []int{1, 2}, 2, 64, 2
 	return c
@@ -33,8 +33,8 @@ func expectedRows(c Config) []string {
 			ids = append(ids, fmt.Sprintf(p, m))
 		}
 	}
-	ids = append(ids, "ingest_cosmos_trips", "ingest_storage_trips", "ingest_seq_per_s", "ingest_conc_per_s", "ingest_growth",
-		"sweep_trips", "sweep_per_s", "sweep_growth")
+	ids = append(ids, "ingest_cosmos_trips", "ingest_storage_trips", "verify_cosmos_trips", "verify_storage_trips",
+		"ingest_seq_per_s", "ingest_conc_per_s", "ingest_growth", "sweep_cosmos_trips", "sweep_storage_trips", "sweep_per_s", "sweep_growth")
 	for _, l := range c.LatencyLevels {
 		ids = append(ids, fmt.Sprintf("latency_c%d_p50_ms", l), fmt.Sprintf("latency_c%d_p99_ms", l))
 	}

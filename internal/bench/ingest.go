@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -36,17 +37,20 @@ func uploadMany(ctx context.Context, s *services, prefix string, n int, start ti
 }
 
 // ingestAll runs ClipIngest for every clip on k concurrent callers and
-// returns events/s; every clip must come back asking for verification.
-func ingestAll(ctx context.Context, h *handlerProc, endpoint string, us []uploaded, k int) (float64, error) {
+// returns events/s and the verify messages; every clip must come back
+// asking for verification.
+func ingestAll(ctx context.Context, h *handlerProc, endpoint string, us []uploaded, k int) (float64, []json.RawMessage, error) {
+	msgs := make([]json.RawMessage, len(us))
 	t0 := time.Now()
 	err := parallel(len(us), k, func(i int) error {
 		msg, err := ingest(ctx, h, endpoint, us[i])
 		if err == nil && msg == nil {
 			err = failf(nil, "ClipIngest of new clip %s asked for no verification", us[i].name)
 		}
+		msgs[i] = msg
 		return err
 	})
-	return float64(len(us)) / time.Since(t0).Seconds(), err
+	return float64(len(us)) / time.Since(t0).Seconds(), msgs, err
 }
 
 // rawIngest is the common path's operations, issued by this process
@@ -113,12 +117,21 @@ func ingestRows(ctx context.Context, s *services, c Config, bin string, r *Repor
 		return err
 	}
 	before := s.handlerTally()
-	_, err = ingestAll(ctx, hc, hc.blob, counted, 1)
+	_, msgs, err := ingestAll(ctx, hc, hc.blob, counted, 1)
 	trips := s.handlerTally().since(before)
-	hc.stop()
 	if err != nil {
+		hc.stop()
 		return err
 	}
+	before = s.handlerTally()
+	for _, m := range msgs {
+		if err := verify(ctx, hc, m); err != nil {
+			hc.stop()
+			return err
+		}
+	}
+	verifyTrips := s.handlerTally().since(before)
+	hc.stop()
 	rawBefore := s.rawTally()
 	if _, err := rawIngest(ctx, s, counted, 1, "counted"); err != nil {
 		return err
@@ -131,11 +144,11 @@ func ingestRows(ctx context.Context, s *services, c Config, bin string, r *Repor
 		return err
 	}
 	defer h.stop()
-	seqRate, err := ingestAll(ctx, h, h.blob, seq, 1)
+	seqRate, _, err := ingestAll(ctx, h, h.blob, seq, 1)
 	if err != nil {
 		return err
 	}
-	concRate, err := ingestAll(ctx, h, h.blob, conc, c.IngestConcurrency)
+	concRate, _, err := ingestAll(ctx, h, h.blob, conc, c.IngestConcurrency)
 	if err != nil {
 		return err
 	}
@@ -154,6 +167,10 @@ func ingestRows(ctx context.Context, s *services, c Config, bin string, r *Repor
 			Value: float64(trips.cosmos) / n, Unit: "", Limit: ingestCosmosTrips, LimitWhat: "claim + audit + record", Direction: AtMost, Target: 1},
 		Row{ID: "ingest_storage_trips", What: fmt.Sprintf("ingest: Storage round trips per new clip (raw sequence %.1f)", float64(rawTrips.blob)/n),
 			Value: float64(trips.blob) / n, Unit: "", Limit: ingestStorageTrips, LimitWhat: "blob properties", Direction: AtMost, Target: 1},
+		Row{ID: "verify_cosmos_trips", What: "verify: Cosmos round trips per clip (handler, the same clips)",
+			Value: float64(verifyTrips.cosmos) / n, Unit: "", Direction: Info},
+		Row{ID: "verify_storage_trips", What: fmt.Sprintf("verify: Storage round trips per %d-byte clip (one range; a clip of S bytes reads ceil(S / %d MiB) ranges)", len(smallClip), c.RangeMiB),
+			Value: float64(verifyTrips.blob) / n, Unit: "", Direction: Info},
 		Row{ID: "ingest_seq_per_s", What: fmt.Sprintf("ingest through the handler, %d new clips, 1 at a time", len(seq)),
 			Value: seqRate, Unit: "events/s", Limit: rawSeq, LimitWhat: seqNote, Direction: AtLeast, Target: ingestTarget},
 		Row{ID: "ingest_conc_per_s", What: fmt.Sprintf("ingest through the handler, %d new clips, %d concurrent", len(conc), c.IngestConcurrency),
@@ -167,7 +184,7 @@ func ingestRows(ctx context.Context, s *services, c Config, bin string, r *Repor
 		if err != nil {
 			return err
 		}
-		rate, err := ingestAll(ctx, h, h.blob, us, c.IngestConcurrency)
+		rate, _, err := ingestAll(ctx, h, h.blob, us, c.IngestConcurrency)
 		if err != nil {
 			return err
 		}
