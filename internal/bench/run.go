@@ -34,9 +34,12 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	step := func(what string, f func() error) error {
 		fmt.Fprintf(o.Progress, "bench: %s…\n", what)
-		t0 := time.Now()
+		t0, rows := time.Now(), len(rep.Rows)
 		err := f()
 		fmt.Fprintf(o.Progress, "bench: %s: %.1f s\n", what, time.Since(t0).Seconds())
+		for _, row := range rep.Rows[rows:] {
+			fmt.Fprintf(o.Progress, "bench:   %s: %s %s\n", row.What, num(row.Value), row.Unit)
+		}
 		return err
 	}
 	tools := filepath.Join(o.Root, "tools")
