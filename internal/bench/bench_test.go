@@ -29,7 +29,7 @@ func smallConfig() Config {
 func expectedRows(c Config) []string {
 	ids := []string{"start_ms"}
 	for _, m := range c.VerifyMiB {
-		for _, p := range []string{"sha256_%dMiB_MBps", "download1_%dMiB_MBps", "download4_%dMiB_MBps", "download8_%dMiB_MBps", "verify_%dMiB_MBps", "rss_%dMiB_MiB"} {
+		for _, p := range []string{"sha256_%dMiB_MBps", "download1_%dMiB_MBps", "download4_%dMiB_MBps", "download8_%dMiB_MBps", "verify_%dMiB_MBps", "verify_shared_cpu_%dMiB_MBps", "rss_%dMiB_MiB"} {
 			ids = append(ids, fmt.Sprintf(p, m))
 		}
 	}
