@@ -34,7 +34,7 @@ func expectedRows(c Config) []string {
 		}
 	}
 	ids = append(ids, "ingest_cosmos_trips", "ingest_storage_trips", "verify_cosmos_trips", "verify_storage_trips",
-		"ingest_seq_per_s", "ingest_conc_per_s", "ingest_growth", "sweep_cosmos_trips", "sweep_storage_trips", "sweep_per_s", "sweep_growth")
+		"ingest_seq_per_s", "ingest_conc_per_s", "ingest_growth", "sweep_cosmos_trips", "sweep_storage_trips", "sweep_query_page_ms", "sweep_per_s", "sweep_growth")
 	for _, l := range c.LatencyLevels {
 		ids = append(ids, fmt.Sprintf("latency_c%d_p50_ms", l), fmt.Sprintf("latency_c%d_p99_ms", l))
 	}

@@ -60,7 +60,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		{"handler start to ready", func() error { return startRows(s, c, o.HandlerPath, rep) }},
 		{fmt.Sprintf("verification of %v MiB clips", c.VerifyMiB), func() error { return verifyRows(ctx, s, c, o.HandlerPath, rep) }},
 		{fmt.Sprintf("ingest of %d new clips", c.IngestClips), func() error { return ingestRows(ctx, s, c, o.HandlerPath, rep) }},
-		{fmt.Sprintf("sweep of %d due clips", c.SweepClips), func() error { return sweepRows(ctx, s, c, o.HandlerPath, rep) }},
+		{fmt.Sprintf("sweep of %d due clips", c.SweepClips), func() error { return sweepRows(ctx, s, c, tools, o.HandlerPath, rep) }},
 		{fmt.Sprintf("pipeline latency at %v concurrent uploads", c.LatencyLevels), func() error {
 			return latencyRows(ctx, o.Root, filepath.Join(o.WorkDir, "pipeline"), c, o.HandlerPath, rep)
 		}},

@@ -94,6 +94,37 @@ func startServices(ctx context.Context, tools, dir string) (*services, error) {
 	return s, nil
 }
 
+// withFreshCosmos is s with a new, empty local Cosmos server (and its
+// counting proxy and store) and the same Azurite: the local server answers
+// a query by scanning every document of the container, where Azure serves
+// it from the index, so a step whose function queries (the sweep) is
+// measured on its own documents only. stop stops the new server.
+func (s *services) withFreshCosmos(ctx context.Context, tools string) (fresh *services, stop func(), err error) {
+	f := *s
+	f.rawCosmos = &counter{}
+	if f.cs, err = localsvc.StartCosmos(ctx, localsvc.CosmosOptions{ToolsDir: tools}); err != nil {
+		return nil, nil, failf(err, "starting a fresh local Cosmos server")
+	}
+	stop = func() {
+		f.cosmosProxy.close()
+		_ = f.cs.Stop()
+	}
+	if f.cosmosProxy, err = newCountingProxy(f.cs.Endpoint); err != nil {
+		_ = f.cs.Stop()
+		return nil, nil, err
+	}
+	f.records, err = cosmosdb.New(cosmosdb.Options{Endpoint: f.cs.Endpoint, Key: f.cs.Key, Database: f.database,
+		Clips: "clips", Audit: "audit", Transport: countingTransport(f.rawCosmos)})
+	if err == nil {
+		err = f.records.Bootstrap(ctx)
+	}
+	if err != nil {
+		stop()
+		return nil, nil, failf(err, "creating the Cosmos database")
+	}
+	return &f, stop, nil
+}
+
 // handlerSettings are the handler's app settings against these services:
 // through the counting proxies when counted, else straight to them (the
 // proxies' own cost stays out of every timed figure).
