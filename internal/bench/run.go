@@ -85,7 +85,7 @@ func startRows(s *services, c Config, bin string, r *Report) error {
 		if err != nil {
 			return err
 		}
-		took = append(took, h.readyIn)
+		took = append(took, h.ReadyIn)
 		h.stop()
 	}
 	slices.Sort(took)
