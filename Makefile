@@ -14,7 +14,7 @@ test:
 stage:
 	go run ./cmd/bwv stage --out dist
 
-# Speed and memory benchmarks, printed as ratios against their limits.
+# Speed and memory figures against their limits, one table (+ .local/bench.json); not part of `make test`. docs/performance.md
 bench:
 	scripts/bench.sh
 

@@ -1,7 +1,6 @@
 package functions_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -9,14 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +20,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blockblob"
 
+	"github.com/bwv-ingest/bwv-ingest/internal/handlerproc"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc/localsvctest"
 	"github.com/bwv-ingest/bwv-ingest/internal/wormfake"
@@ -135,7 +132,7 @@ type handler struct {
 	mu     sync.Mutex
 	stderr bytes.Buffer
 	lines  chan string
-	done   chan struct{}
+	done   <-chan struct{}
 	// readyIn is the time from exec to the ready line (config, residency
 	// check against Cosmos, bootstrap, listen).
 	readyIn time.Duration
@@ -153,65 +150,22 @@ func (e *env) startHandler() *handler {
 	return h
 }
 
-func freePort() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port), nil
-}
-
 func startHandlerProcess(bin string, settings map[string]string) (*handler, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), "FUNCTIONS_CUSTOMHANDLER_PORT="+port)
-	for k, v := range settings {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	pipe, err := cmd.StderrPipe()
-	if err != nil {
-		return nil, err
-	}
-	h := &handler{cmd: cmd, url: "http://127.0.0.1:" + port, lines: make(chan string, 10000), done: make(chan struct{})}
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	ready := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(pipe)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		once := sync.Once{}
-		for sc.Scan() {
-			line := sc.Text()
-			h.mu.Lock()
-			h.stderr.WriteString(line + "\n")
-			h.mu.Unlock()
-			select {
-			case h.lines <- line:
-			default:
-			}
-			if strings.Contains(line, "bwv-handler ready") {
-				once.Do(func() { close(ready) })
-			}
+	h := &handler{lines: make(chan string, 10000)}
+	p, err := handlerproc.Start(bin, settings, func(line string) {
+		h.mu.Lock()
+		h.stderr.WriteString(line + "\n")
+		h.mu.Unlock()
+		select {
+		case h.lines <- line:
+		default:
 		}
-	}()
-	go func() { _ = cmd.Wait(); close(h.done) }()
-	select {
-	case <-ready:
-		h.readyIn = time.Since(started)
-		return h, nil
-	case <-h.done:
-		return nil, fmt.Errorf("handler exited before ready:\n%s", h.log())
-	case <-time.After(60 * time.Second):
-		h.kill()
-		return nil, fmt.Errorf("handler not ready in 60s:\n%s", h.log())
+	}, 60*time.Second)
+	if err != nil {
+		return nil, err
 	}
+	h.cmd, h.url, h.done, h.readyIn = p.Cmd, p.URL, p.Done, p.ReadyIn
+	return h, nil
 }
 
 func (h *handler) log() string {

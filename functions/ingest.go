@@ -85,7 +85,27 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return funchost.Result{}, a.refuse(ctx, b, err)
 	}
 
+	// The blob's properties come first, then the name claim is created
+	// without reading it: the common case (a new clip) costs one Storage
+	// and three Cosmos round trips (claim, first audit entry, record). The
+	// claim is read only when it exists already (a duplicate event, or
+	// another version under the same name) and then decided exactly as
+	// before; creation is the test, so idempotency does not depend on the
+	// order of the reads.
+	id := clip.ID(b.Account, b.Container, b.Name, b.ETag)
 	claimKey := clip.NameKey(b.Account, b.Container, b.Name)
+	props, perr := a.Blobs.Properties(ctx, b.Container, b.Name)
+	if perr == nil && props.ETag == b.ETag {
+		c, action := a.versionRecord(b, props, id, nil)
+		_, err := a.Records.CreateNameClaim(ctx, firstClaim(a, b, claimKey, id, c.OfficerID))
+		if err == nil {
+			return a.writeVersion(ctx, b, c, action, nil)
+		}
+		if !clip.IsKind(err, clip.Conflict) {
+			return funchost.Result{}, err
+		}
+	}
+
 	claim, err := a.Records.GetNameClaim(ctx, claimKey)
 	hasClaim := err == nil
 	if err != nil && !clip.IsKind(err, clip.NotFound) {
@@ -103,17 +123,15 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		tamperOf = &claim
 	}
 
-	id := clip.ID(b.Account, b.Container, b.Name, b.ETag)
-	props, err := a.Blobs.Properties(ctx, b.Container, b.Name)
 	switch {
-	case clip.IsKind(err, clip.NotFound):
+	case clip.IsKind(perr, clip.NotFound):
 		// Gone before we looked: a duplicate of an event whose clip was
 		// already moved to quarantine or deleted (its record and the queue
 		// finish it), or a blob removed at once; nothing left to read.
 		log.Warn("blob gone before ingest could read it", "code", clip.CodeBlobGone)
 		return funchost.Result{}, nil
-	case err != nil:
-		return funchost.Result{}, err
+	case perr != nil:
+		return funchost.Result{}, perr
 	case props.ETag != b.ETag:
 		// The event's version was overwritten before we could read it.
 		// Its newer version has its own event; record this one so the
@@ -128,22 +146,36 @@ func (a *App) Ingest(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 		return funchost.Result{}, a.recordSuperseded(ctx, b, props.ETag)
 	}
 
-	var claimFor *clip.NameClaim
-	if !hasClaim {
-		claimFor = &clip.NameClaim{ID: claimKey, Account: b.Account, Container: b.Container, Name: b.Name,
-			FirstClipID: id, FirstETag: b.ETag, Sequencer: b.Sequencer, LatestETag: b.ETag, UpdatedAt: clip.At(a.now())}
-	}
-	return a.recordVersion(ctx, b, props, id, claimFor, tamperOf)
+	return a.recordVersion(ctx, b, props, id, !hasClaim, tamperOf)
+}
+
+// firstClaim is the name claim of the first version seen under a name.
+func firstClaim(a *App, b *eventgrid.BlobCreated, key, id, officer string) clip.NameClaim {
+	return clip.NameClaim{ID: key, Account: b.Account, Container: b.Container, Name: b.Name, FirstClipID: id,
+		FirstETag: b.ETag, Officer: officer, Sequencer: b.Sequencer, LatestETag: b.ETag, UpdatedAt: clip.At(a.now())}
 }
 
 // recordVersion validates a blob version's metadata and records it: a new
 // record with its first audit entry, or, for a duplicate event, the record
 // already there. It asks ClipVerify to finish the clip while it needs it.
 //
-// claimFor, when not nil, is the name claim to create first: this is the
-// first version seen under its name.
-func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props clip.BlobProperties, id string, claimFor, tamperOf *clip.NameClaim) (funchost.Result, error) {
-	log := funchost.Logger(ctx)
+// claim says to create the name claim first: this is the first version
+// seen under its name.
+func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props clip.BlobProperties, id string, claim bool, tamperOf *clip.NameClaim) (funchost.Result, error) {
+	c, action := a.versionRecord(b, props, id, tamperOf)
+	if claim {
+		if _, err := a.Records.CreateNameClaim(ctx, firstClaim(a, b, clip.NameKey(b.Account, b.Container, b.Name), id, c.OfficerID)); err != nil {
+			// Conflict: another version claimed the name at the same
+			// moment; the retry sees the claim and decides again.
+			return funchost.Result{}, err
+		}
+	}
+	return a.writeVersion(ctx, b, c, action, tamperOf)
+}
+
+// versionRecord builds the record of a blob version from its properties
+// and metadata (no I/O), and the audit action that opens its trail.
+func (a *App) versionRecord(b *eventgrid.BlobCreated, props clip.BlobProperties, id string, tamperOf *clip.NameClaim) (clip.Clip, string) {
 	now := a.now()
 	meta, reasons := clip.ParseMetadata(props.Metadata, props.Size, now, a.metadataRules())
 	var lastModified *clip.Time
@@ -190,15 +222,14 @@ func (a *App) recordVersion(ctx context.Context, b *eventgrid.BlobCreated, props
 		action = audit.ActionQuarantined
 	}
 	c.Retention = a.Policy.RecordFor(c)
+	return c, action
+}
 
-	if claimFor != nil {
-		claimFor.Officer = c.OfficerID
-		if _, err := a.Records.CreateNameClaim(ctx, *claimFor); err != nil {
-			// Conflict: another version claimed the name at the same
-			// moment; the retry sees the claim and decides again.
-			return funchost.Result{}, err
-		}
-	}
+// writeVersion writes a version's record and first audit entry (or finds
+// them, for a duplicate event), flags the first record of an overwritten
+// name, and asks ClipVerify to finish the clip while it needs it.
+func (a *App) writeVersion(ctx context.Context, b *eventgrid.BlobCreated, c clip.Clip, action string, tamperOf *clip.NameClaim) (funchost.Result, error) {
+	log := funchost.Logger(ctx)
 	rec, created, err := a.createRecord(ctx, c, audit.Entry{
 		Action: action, Key: "ingest:" + c.Blob.ETag, Actor: system(NameIngest),
 		Justification: "BlobCreated event " + b.API, Details: reasonDetails(c.Reasons),

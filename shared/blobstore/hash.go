@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/blob"
@@ -15,9 +14,12 @@ import (
 
 // Hash streams one blob version (If-Match etag on every range) through
 // SHA-256 and returns the hex digest and the bytes read. Ranges are fetched
-// in parallel but hashed in order; memory is bounded by about
-// (Parallelism+2)×RangeBytes whatever the blob's size. A changed blob is a
-// Conflict (BLOB_CHANGED), a vanished one NotFound (BLOB_GONE).
+// in parallel but hashed in order. Exactly Parallelism range buffers exist,
+// the one being hashed included, and they are reused: memory is bounded by
+// Parallelism×RangeBytes (the configured read-ahead) whatever the blob's
+// size, and hashing makes no garbage for the collector to lag behind. A
+// changed blob is a Conflict (BLOB_CHANGED), a vanished one NotFound
+// (BLOB_GONE).
 func (s *Store) Hash(ctx context.Context, container, name, etag string, size int64, o clip.HashOptions) (string, int64, error) {
 	if o.RangeBytes <= 0 {
 		o.RangeBytes = 16 << 20
@@ -36,24 +38,32 @@ func (s *Store) Hash(ctx context.Context, container, name, etag string, size int
 		buf []byte
 		err error
 	}
-	pool := sync.Pool{New: func() any { b := make([]byte, o.RangeBytes); return &b }}
+	// free holds the buffers not in use; nil entries are allocated on first
+	// use (a small clip needs one small buffer, not Parallelism large ones).
+	free := make(chan []byte, o.Parallelism)
+	for range o.Parallelism {
+		free <- nil
+	}
+	bufBytes := max(min(o.RangeBytes, size), 1)
 	futures := make(chan chan chunk, o.Parallelism)
 	go func() {
 		defer close(futures)
 		for off := int64(0); off < size; off += o.RangeBytes {
-			n := min(o.RangeBytes, size-off)
-			fut := make(chan chunk, 1)
+			var buf []byte
 			select {
-			case futures <- fut:
+			case buf = <-free:
 			case <-rctx.Done():
 				return
 			}
-			go func(off, n int64) {
-				bp := pool.Get().(*[]byte)
-				buf := (*bp)[:n]
-				err := readRange(rctx, bc, cond, off, buf)
-				fut <- chunk{buf: buf, err: err}
-			}(off, n)
+			if buf == nil {
+				buf = make([]byte, bufBytes)
+			}
+			buf = buf[:min(o.RangeBytes, size-off)]
+			fut := make(chan chunk, 1)
+			futures <- fut // never blocks long: at most Parallelism futures hold a buffer
+			go func(off int64) {
+				fut <- chunk{buf: buf, err: readRange(rctx, bc, cond, off, buf)}
+			}(off)
 		}
 	}()
 
@@ -71,8 +81,7 @@ func (s *Store) Hash(ctx context.Context, container, name, etag string, size int
 				total += int64(len(c.buf))
 			}
 		}
-		b := c.buf[:cap(c.buf)]
-		pool.Put(&b)
+		free <- c.buf[:cap(c.buf)]
 	}
 	if firstErr != nil {
 		return "", total, s.goneOrChanged(ctx, container, name, classify(firstErr, "reading %s/%s", container, name))
