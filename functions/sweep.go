@@ -110,7 +110,7 @@ func (o SweepOptions) withDefaults(inv string) SweepOptions {
 		o.RunID = "sweep-" + inv
 	}
 	if o.MaxClips <= 0 {
-		o.MaxClips = 2000
+		o.MaxClips = SweepDefaultMaxClips
 	}
 	if o.MaxStuck <= 0 {
 		o.MaxStuck = 10000
@@ -122,7 +122,7 @@ func (o SweepOptions) withDefaults(inv string) SweepOptions {
 		o.PageSize = 100
 	}
 	if o.MaxDuration <= 0 {
-		o.MaxDuration = 4 * time.Minute
+		o.MaxDuration = SweepDefaultMaxDuration
 	}
 	if o.MaxConsecutiveErrors <= 0 {
 		o.MaxConsecutiveErrors = 5

@@ -288,9 +288,14 @@ func TestSweepTruncationIsAnError(t *testing.T) {
 	}
 }
 
-// Finding 6: the sweep runs every hour, so a backlog drains in hours, not
-// days: the timer schedule, read as the host reads it, fires 24 times a day.
-func TestSweepRunsHourly(t *testing.T) {
+// The sweep must keep up with a force's footage: a backlog that grows
+// without end is footage kept past its date. The timer schedule, read as
+// the host reads it (UTC, on a UK DST change day), times the default run
+// budget must cover twice the ~200,000 clips a day of a force of ~22,000
+// cameras, and runs must not overlap: each fire at least the run's time
+// budget plus a minute after the previous one. (An hourly schedule gave
+// 48,000 a day, found by the benchmark's estimate.)
+func TestSweepCapacityCoversAForce(t *testing.T) {
 	raw, err := os.ReadFile("RetentionSweep/function.json")
 	if err != nil {
 		t.Fatal(err)
@@ -309,12 +314,24 @@ func TestSweepRunsHourly(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, 3, 29, 0, 0, 0, 0, time.UTC) // a DST change day in the UK: the schedule is UTC
-	n := 0
+	n, minGap := 0, 24*time.Hour
+	prev := time.Time{}
 	for at := s.Next(day.Add(-time.Nanosecond)); at.Before(day.AddDate(0, 0, 1)); at = s.Next(at) {
 		n++
+		if !prev.IsZero() && at.Sub(prev) < minGap {
+			minGap = at.Sub(prev)
+		}
+		prev = at
 	}
-	if n != 24 || fj.Bindings[0].RunOnStartup {
-		t.Errorf("schedule %q fires %d times a day (runOnStartup %v); want 24, not on startup", fj.Bindings[0].Schedule, n, fj.Bindings[0].RunOnStartup)
+	const forcePerDay = 200_000
+	if capacity := n * functions.SweepDefaultMaxClips; capacity < 2*forcePerDay {
+		t.Errorf("schedule %q fires %d times a day: %d clips a day at %d a run, want at least %d", fj.Bindings[0].Schedule, n, capacity, functions.SweepDefaultMaxClips, 2*forcePerDay)
+	}
+	if minGap < functions.SweepDefaultMaxDuration+time.Minute {
+		t.Errorf("schedule %q fires %v apart; a run may take %v: want at least a minute more", fj.Bindings[0].Schedule, minGap, functions.SweepDefaultMaxDuration)
+	}
+	if fj.Bindings[0].RunOnStartup {
+		t.Error("the sweep must not run on every host start")
 	}
 }
 
