@@ -76,7 +76,7 @@ func rawIngest(ctx context.Context, s *services, us []uploaded, k int, tag strin
 		c := clip.Clip{ID: id, Type: clip.DocTypeClip, OfficerID: u.officer, DeviceID: "CAM-0042", StationID: "ST-01",
 			Categories: []string{}, IncidentRefs: []string{}, Status: clip.StatusReceived,
 			RecordedStart: clip.Ptr(now.Add(-time.Hour)), RecordedEnd: clip.Ptr(now.Add(-55 * time.Minute)),
-			Blob: clip.BlobRef{Account: s.az.Account, Container: "uploads", Name: u.name, URL: s.az.BlobEndpoint + "uploads/" + u.name,
+			Blob: clip.BlobRef{Account: s.az.Account, Container: "uploads", Name: u.name, URL: s.blobEndpoint + "uploads/" + u.name,
 				ETag: props.ETag, Size: props.Size, Region: "uksouth", Sequencer: "1", ContentType: props.ContentType},
 			SHA256: clip.Hashes{Declared: fmt.Sprintf("%064x", i)}, Reasons: []clip.Reason{}, ReceivedAt: clip.At(now), UpdatedAt: clip.At(now)}
 		c.Retention = policy.RecordFor(c)

@@ -19,6 +19,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/localsvc"
+	"github.com/bwv-ingest/bwv-ingest/internal/wormfake"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb"
 )
@@ -27,11 +28,18 @@ import (
 // server, each also reachable through a counting proxy, and the bench's
 // own clients to them (their transport counts too).
 type services struct {
-	az      *localsvc.Azurite
-	cs      *localsvc.Cosmos
-	blobs   *azblob.Client   // bench-side client, counted by rawBlob
-	store   *blobstore.Store // the handler's Storage adapter, in the bench process, counted by rawBlob
-	records *cosmosdb.Store  // bench-side store, counted by rawCosmos
+	az *localsvc.Azurite
+	// worm is the enforcing immutability FAKE in front of Azurite (which
+	// answers 501 to policies and holds): the handler sets policies on
+	// verified clips as in Azure. Every blob client here, the handler's
+	// and the bench's own raw sequences alike, goes through it, so the
+	// proxy hop is in both sides of each ratio. blobEndpoint is its URL.
+	worm         *wormfake.Fake
+	blobEndpoint string
+	cs           *localsvc.Cosmos
+	blobs        *azblob.Client   // bench-side client, counted by rawBlob
+	store        *blobstore.Store // the handler's Storage adapter, in the bench process, counted by rawBlob
+	records      *cosmosdb.Store  // bench-side store, counted by rawCosmos
 	// Round-trip counters: the handler's (through the proxies) and the
 	// bench process's own (its transport).
 	blobProxy, cosmosProxy *countingProxy
@@ -45,11 +53,16 @@ func startServices(ctx context.Context, tools, dir string) (*services, error) {
 	if s.az, err = localsvc.StartAzurite(ctx, localsvc.AzuriteOptions{Dir: dir, ToolsDir: tools}); err != nil {
 		return nil, failf(err, "starting Azurite")
 	}
+	if s.worm, err = wormfake.Start(wormfake.Options{Upstream: s.az.BlobEndpoint, Account: s.az.Account, Key: s.az.Key}); err != nil {
+		s.stop()
+		return nil, failf(err, "starting the immutability fake")
+	}
+	s.blobEndpoint = strings.TrimSuffix(s.worm.Endpoint(), "/") + "/"
 	if s.cs, err = localsvc.StartCosmos(ctx, localsvc.CosmosOptions{ToolsDir: tools}); err != nil {
 		s.stop()
 		return nil, failf(err, "starting the local Cosmos server")
 	}
-	if s.blobProxy, err = newCountingProxy(s.az.BlobEndpoint); err != nil {
+	if s.blobProxy, err = newCountingProxy(s.blobEndpoint); err != nil {
 		s.stop()
 		return nil, err
 	}
@@ -63,13 +76,13 @@ func startServices(ctx context.Context, tools, dir string) (*services, error) {
 		s.stop()
 		return nil, err
 	}
-	s.blobs, err = azblob.NewClientWithSharedKeyCredential(s.az.BlobEndpoint, cred, &azblob.ClientOptions{
+	s.blobs, err = azblob.NewClientWithSharedKeyCredential(s.blobEndpoint, cred, &azblob.ClientOptions{
 		ClientOptions: clientOptions(s.rawBlob)})
 	if err != nil {
 		s.stop()
 		return nil, err
 	}
-	s.store, err = blobstore.New(blobstore.Options{Endpoint: s.az.BlobEndpoint, Account: s.az.Account, Key: s.az.Key,
+	s.store, err = blobstore.New(blobstore.Options{Endpoint: s.blobEndpoint, Account: s.az.Account, Key: s.az.Key,
 		Transport: countingTransport(s.rawBlob)})
 	if err != nil {
 		s.stop()
@@ -129,7 +142,7 @@ func (s *services) withFreshCosmos(ctx context.Context, tools string) (fresh *se
 // through the counting proxies when counted, else straight to them (the
 // proxies' own cost stays out of every timed figure).
 func (s *services) handlerSettings(c Config, counted bool) map[string]string {
-	blob, cosmos := s.az.BlobEndpoint, s.cs.Endpoint
+	blob, cosmos := s.blobEndpoint, s.cs.Endpoint
 	if counted {
 		blob, cosmos = s.blobProxy.url+"/"+s.az.Account+"/", s.cosmosProxy.url+"/"
 	}
@@ -159,6 +172,9 @@ func (s *services) stop() {
 	}
 	if s.cs != nil {
 		_ = s.cs.Stop()
+	}
+	if s.worm != nil {
+		_ = s.worm.Close()
 	}
 	if s.az != nil {
 		_ = s.az.Stop()
