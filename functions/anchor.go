@@ -41,7 +41,7 @@ type AnchorBlobs interface {
 
 // AnchorRecords is what the anchor run needs from Cosmos DB.
 type AnchorRecords interface {
-	AuditHeadsUpdatedSince(ctx context.Context, since time.Time, pageSize int, page func([]cosmosdb.HeadRef) error) error
+	AuditHeadsChangedSince(ctx context.Context, since time.Time, pageSize int, page func([]cosmosdb.HeadRef) error) error
 }
 
 var (
@@ -120,7 +120,7 @@ func (a *App) RunAnchor(ctx context.Context) (AnchorReport, error) {
 		}
 	}
 	heads := map[string]audit.Leaf{}
-	err = w.Records.AuditHeadsUpdatedSince(ctx, since, 500, func(rs []cosmosdb.HeadRef) error {
+	err = w.Records.AuditHeadsChangedSince(ctx, since, 500, func(rs []cosmosdb.HeadRef) error {
 		for _, r := range rs {
 			rep.Examined++
 			if r.Audit.Seq <= 0 {

@@ -77,7 +77,7 @@ func TestAuditAnchorsCatchRewrites(t *testing.T) {
 	code, out = bwv("audit", "proof", a.ID, "--out", proofFile, "--trail", trailFile)
 	expect(code, out, 0, "leaf    clip "+a.ID+" seq 3", "anchor  "+rep.Written, "url     http")
 	code, out = bwv("audit", "check-proof", proofFile, "--entries", trailFile)
-	expect(code, out, 0, "ok      "+proofFile, "entry 3 matches the anchor; 1 after it not yet anchored")
+	expect(code, out, 0, "ok      "+proofFile, "entry 3 matches the newest anchor and every earlier one (0); 1 after it not yet anchored")
 
 	// b: the tail from entry 2 recomputed by someone with database access,
 	// every hash valid and the record's head moved to the new tail.

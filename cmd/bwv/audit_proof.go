@@ -22,8 +22,10 @@ const (
 	codeAnchorsBroken   = "ANCHOR_CHAIN_BROKEN"
 )
 
-// runAuditProof writes the one-clip proof: the clip's leaf in the newest
-// anchor that holds it, its Merkle path and that anchor (docs/audit.md).
+// runAuditProof writes the one-clip proof: the clip's leaf, Merkle path
+// and anchor for the newest anchor that holds it and every earlier one
+// (docs/audit.md). With --trail the trail is checked against all of them
+// first; a trail that disagrees is refused and nothing is written.
 func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bwv audit proof", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -61,18 +63,26 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintf(stderr, "bwv audit proof: %s: no anchor holds clip %s yet (the AuditAnchor function runs hourly)\n", codeNotAnchored, id)
 		return exitBroken
 	}
-	if err := writeNewJSON(*out, p); err != nil {
-		return fail(err)
-	}
+	var entries []audit.Entry
 	if *trail != "" {
 		st, err := openCosmos(lookup)
 		if err != nil {
 			return fail(err)
 		}
-		entries, err := st.ListAudit(ctx, id)
-		if err != nil {
+		if entries, err = st.ListAudit(ctx, id); err != nil {
 			return fail(err)
 		}
+		// The trail must agree with every anchor that held the clip: a
+		// later anchor of a rewritten trail vouches for nothing.
+		if _, err := audit.CheckProofEntries(p, entries); err != nil {
+			fmt.Fprintf(stdout, "BROKEN  clip %s: %v; no proof written\n", id, err)
+			return exitBroken
+		}
+	}
+	if err := writeNewJSON(*out, p); err != nil {
+		return fail(err)
+	}
+	if *trail != "" {
 		if err := writeNewJSON(*trail, entries); err != nil {
 			return fail(err)
 		}
@@ -84,6 +94,9 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func printProof(w io.Writer, p audit.Proof) {
+	for _, in := range p.Earlier {
+		fmt.Fprintf(w, "earlier anchor %s seq %d holds entry %d hash %s\n", in.Anchor.Name, in.Anchor.Seq, in.Leaf.Seq, in.Leaf.Hash)
+	}
 	fmt.Fprintf(w, "leaf    clip %s seq %d hash %s (leaf hash %s)\n", p.Leaf.ClipID, p.Leaf.Seq, p.Leaf.Hash, p.LeafHash)
 	fmt.Fprintf(w, "path    index %d of %d leaves, %d hashes: %s\n", p.Index, p.TreeSize, len(p.Path), strings.Join(p.Path, " "))
 	fmt.Fprintf(w, "anchor  %s seq %d root %s hash %s (window %s .. %s)\n", p.Anchor.Name, p.Anchor.Seq, p.Anchor.Root, p.Anchor.Hash, p.Anchor.WindowFrom, p.Anchor.WindowTo)
@@ -129,8 +142,8 @@ func runAuditCheckProof(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "BROKEN  %s %v\n", *entriesFile, err)
 		return exitBroken
 	}
-	fmt.Fprintf(stdout, "ok      %s: %d entries chain unbroken; entry %d matches the anchor; %d after it not yet anchored\n",
-		*entriesFile, len(entries), p.Leaf.Seq, unanchored)
+	fmt.Fprintf(stdout, "ok      %s: %d entries chain unbroken; entry %d matches the newest anchor and every earlier one (%d); %d after it not yet anchored\n",
+		*entriesFile, len(entries), p.Leaf.Seq, len(p.Earlier), unanchored)
 	return exitOK
 }
 
