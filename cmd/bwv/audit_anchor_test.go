@@ -209,7 +209,11 @@ func seedAudited(t *testing.T, ctx context.Context, ls localStores, name string,
 	}
 	c.ID = clip.ID(ls.az.Account, "uploads", name, etag)
 	for i, a := range actions {
-		_, head, err := ls.st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: a, Key: fmt.Sprint(a, i), Actor: "system:test", At: clip.At(start)})
+		var details map[string]string
+		if a == audit.ActionVerified && c.SHA256.Computed != "" {
+			details = map[string]string{"sha256": c.SHA256.Computed} // as ClipVerify records it
+		}
+		_, head, err := ls.st.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{Action: a, Key: fmt.Sprint(a, i), Actor: "system:test", At: clip.At(start), Details: details})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -49,6 +49,10 @@ const (
 	DetailClipSHA256  = "clipSha256"
 )
 
+// DetailContentSHA256 is the details key of a verified or quarantined
+// entry that holds the SHA-256 ClipVerify computed of the stored blob.
+const DetailContentSHA256 = "sha256"
+
 // Index is index.json.
 type Index struct {
 	Format string      `json:"format"`

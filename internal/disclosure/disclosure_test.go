@@ -78,7 +78,8 @@ func newFixture(t *testing.T) (*fakeRecords, fakeBlobs) {
 	legacy := audit.Entry{ID: audit.EntryID(id, 1), ClipID: id, Type: audit.DocType, Seq: 1, Action: audit.ActionReceived,
 		Key: "ingest", Actor: "system:ClipIngest", At: at}
 	legacy.Hash = audit.Hash(legacy)
-	verified := audit.Next(id, audit.Head(legacy), audit.Entry{Action: audit.ActionVerified, Key: "verify", Actor: "system:ClipVerify", At: at})
+	verified := audit.Next(id, audit.Head(legacy), audit.Entry{Action: audit.ActionVerified, Key: "verify", Actor: "system:ClipVerify", At: at,
+		Details: map[string]string{DetailContentSHA256: hex.EncodeToString(sum[:])}})
 	c := clip.Clip{ID: id, Type: clip.DocTypeClip, OfficerID: "AB1234", Status: clip.StatusVerified,
 		Blob:   clip.BlobRef{Container: "uploads", Name: "a/b/c.mp4", ETag: "0x1", Size: int64(len(content))},
 		SHA256: clip.Hashes{Declared: hex.EncodeToString(sum[:]), Computed: hex.EncodeToString(sum[:])},
@@ -171,4 +172,42 @@ func hasFinding(r Report, s string) bool {
 		}
 	}
 	return false
+}
+
+// A bundle re-hashed around other content: the clip file swapped, and the
+// record, manifest, content.sha256, disclosed entry, head, SHA256SUMS and
+// index all recomputed to match (what an export from a record whose
+// sha256 was rewritten produces). The verified entry, which keeps the
+// SHA-256 ClipVerify computed and which an anchor holds, still names it.
+func TestVerifyTiesTheClipToTheVerifiedEntry(t *testing.T) {
+	recs, blobs := newFixture(t)
+	orig := recs.c.SHA256.Computed
+	blobs.content = bytes.Repeat([]byte("other footage"), 9_000)
+	sum := sha256.Sum256(blobs.content)
+	recs.c.SHA256 = clip.Hashes{Declared: hex.EncodeToString(sum[:]), Computed: hex.EncodeToString(sum[:])}
+	recs.c.Blob.Size = int64(len(blobs.content))
+	res, err := Export(context.Background(), recs, blobs, recs.c.ID, opts(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "CLIP_HASH_MISMATCH audit-trail.json entry 2 (" + recs.c.ID + ":000002) field details.sha256"
+	if !hasFinding(rep, want) || !strings.Contains(rep.Findings[0].Message, orig) || len(rep.Findings) != 1 {
+		t.Fatalf("want only %q naming %s, got %v", want, orig, rep.Findings)
+	}
+	if rep.ContentSeq != 2 || rep.ContentAnchored {
+		t.Fatalf("content entry %d anchored %v, want 2, not anchored (no anchors here)", rep.ContentSeq, rep.ContentAnchored)
+	}
+	// The honest bundle names the same entry and passes.
+	recs, blobs = newFixture(t)
+	res, err = Export(context.Background(), recs, blobs, recs.c.ID, opts(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = Verify(res.Dir); err != nil || !rep.OK() || rep.ContentSeq != 2 {
+		t.Fatalf("honest bundle: %v %+v", err, rep)
+	}
 }
