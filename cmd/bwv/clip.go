@@ -77,7 +77,7 @@ func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitError
 	}
-	v, err := clipview.Consult(ctx, clients.Records, ids[0], clipview.Options{Officer: *officer, Actor: *actor, Purpose: *purpose})
+	v, err := clipview.Consult(ctx, clients.Records, ids[0], clipview.Options{Officer: *officer, Actor: *actor, Purpose: *purpose, Rehash: *rehash})
 	if err != nil {
 		fmt.Fprintf(stderr, "bwv clip show: %s\n", clipview.Printable(err.Error()))
 		return clipExit(err)

@@ -72,7 +72,7 @@ func TestExportCarriesAnchorProof(t *testing.T) {
 	expect(code, text, exitMismatch, "MISMATCH "+disclosure.MismatchBundleHash+" index.json field sha256")
 	proofFile := filepath.Join(bundle, disclosure.FileAnchorProof)
 	code, text = bwv("audit", "check-proof", proofFile, "--entries", filepath.Join(bundle, disclosure.FileAuditTrail))
-	expect(code, text, 0, "entry 2 matches the newest anchor and every earlier one (0); 1 after it not yet anchored") // the disclosed entry
+	expect(code, text, 0, "entry 2 matches the newest anchor and every earlier one (0); 2 after it not yet anchored") // the read and the disclosed entry
 
 	tampered := func(name string, edit func(dir string)) string {
 		t.Helper()

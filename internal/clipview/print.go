@@ -112,7 +112,7 @@ func Print(w io.Writer, v View, now time.Time) error {
 
 	section("audit trail")
 	if v.Chain.Verified {
-		line("chain", "verified: %d entries, head %d", len(v.Audit), c.Audit.Seq)
+		line("chain", "verified as a chain: %d entries, head %d (not checked against the audit anchors: bwv audit verify --clip %s)", len(v.Audit), c.Audit.Seq, c.ID)
 	} else if v.Chain.EntryID != "" {
 		line("chain", "BROKEN at entry %d (%s): %s", v.Chain.BrokenAt, v.Chain.EntryID, v.Chain.Reason)
 	} else {

@@ -102,10 +102,13 @@ func TestExportVerifiesWithLegacyAndV1Entries(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %v %+v", err, rep.Findings)
 	}
-	if rep.BundleHash != res.BundleHash || rep.Entries != 3 {
+	if rep.BundleHash != res.BundleHash || rep.Entries != 4 {
 		t.Fatalf("report %+v, export %+v", rep, res)
 	}
-	if got := recs.entries[2]; got.Action != ActionDisclosed || got.ActorAuthenticated || got.Details[DetailContentHash] != res.ContentHash {
+	if got := recs.entries[2]; got.Action != audit.ActionConsulted || got.Details[DetailContent] != ContentRead || got.Actor != "DC 1 Test" {
+		t.Fatalf("the read before the download: %+v", got)
+	}
+	if got := recs.entries[3]; got.Action != ActionDisclosed || got.ActorAuthenticated || got.Details[DetailContentHash] != res.ContentHash {
 		t.Fatalf("disclosed entry %+v", got)
 	}
 	// Editing the legacy entry is named (its form-0 hash is recomputed).
@@ -125,8 +128,10 @@ func TestFailedExportLeavesNoBundle(t *testing.T) {
 		code    reason.Code
 		entries int // in the trail afterwards
 	}{
-		"download cut":    {func(_ *fakeRecords, b *fakeBlobs) { b.failAt = 1000 }, CodeStoreFailed, 2},
-		"content changed": {func(_ *fakeRecords, b *fakeBlobs) { b.content = append([]byte("x"), b.content[1:]...) }, CodeContentMismatch, 2},
+		// Footage was read: the consulted entry written before the
+		// download stays, so the read is on the record.
+		"download cut":    {func(_ *fakeRecords, b *fakeBlobs) { b.failAt = 1000 }, CodeStoreFailed, 3},
+		"content changed": {func(_ *fakeRecords, b *fakeBlobs) { b.content = append([]byte("x"), b.content[1:]...) }, CodeContentMismatch, 3},
 		"record conflict": {func(r *fakeRecords, _ *fakeBlobs) {
 			r.replaceErr = clip.Errorf(clip.Conflict, clip.CodeConcurrentUpdate, "412")
 		}, CodeStoreFailed, 3},
@@ -148,6 +153,9 @@ func TestFailedExportLeavesNoBundle(t *testing.T) {
 			}
 			if len(recs.entries) != tc.entries {
 				t.Fatalf("%d entries, want %d", len(recs.entries), tc.entries)
+			}
+			if n := len(recs.entries); n == 3 && (recs.entries[2].Action != audit.ActionConsulted || recs.entries[2].Details[DetailContent] != ContentRead) {
+				t.Fatalf("entry 3 %+v, want the consulted entry recording the read", recs.entries[2])
 			}
 		})
 	}
