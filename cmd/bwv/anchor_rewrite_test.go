@@ -7,12 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/functions"
+	"github.com/bwv-ingest/bwv-ingest/internal/clipview"
 	"github.com/bwv-ingest/bwv-ingest/internal/disclosure"
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
+	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/cosmosdb/cosmosdbtest"
 )
 
@@ -98,4 +101,58 @@ func TestLaterAnchorDoesNotVouchForARewrite(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(outDir, c.ID)); !os.IsNotExist(err) {
 		t.Fatalf("a bundle was written for a rewritten trail: %v", err)
 	}
+}
+
+// A recorded read is anchored like a change, so erasing it shows: the
+// entry deleted and the head reset, or the head moved back with the entry
+// left. An entry after the head that outlived an anchor run is SUSPECT.
+func TestErasedConsultationShows(t *testing.T) {
+	ctx := context.Background()
+	ls := startLocalStores(t, ctx)
+	raw := cosmosdbtest.Open(t, ls.stOpts)
+	if err := ls.blobs.EnsureContainers(ctx, blobstore.AnchorContainer); err != nil {
+		t.Fatal(err)
+	}
+	c := seedAudited(t, ctx, ls, "x.mp4", nil, audit.ActionReceived, audit.ActionVerified)
+	app := &functions.App{Anchoring: functions.Anchoring{Blobs: ls.blobs, Records: ls.st}}
+	if rep, err := app.RunAnchor(ctx); err != nil || rep.Leaves != 1 {
+		t.Fatal(rep, err)
+	}
+	v, err := clipview.Consult(ctx, ls.st, c.ID, clipview.Options{Actor: "DC 1", Purpose: "look"})
+	if err != nil || v.Consulted.Seq != 3 {
+		t.Fatal(v.Consulted, err)
+	}
+	second, err := app.RunAnchor(ctx)
+	if err != nil || second.Leaves != 1 {
+		t.Fatalf("the run after a recorded read anchored nothing: %+v %v", second, err)
+	}
+	cmd := cli{t: t, ctx: ctx}
+	bwv, expect := cmd.run, cmd.expect
+	code, out := bwv("audit", "verify", "--clip", c.ID)
+	expect(code, out, exitOK, "3 entries, head 3, anchored")
+
+	// The head moved back to 2, entry 3 left in place.
+	cur := v.Clip
+	cur.Audit = audit.Head(v.Audit[1])
+	if cur, err = ls.st.ReplaceClip(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	code, out = bwv("audit", "verify", "--clip", c.ID)
+	expect(code, out, exitBroken, "BROKEN  "+c.ID, "the head was moved back", second.Written)
+	// And the read's entry deleted too.
+	if err := raw.DeleteAuditDoc(ctx, c.ID, v.Consulted.ID); err != nil {
+		t.Fatal(err)
+	}
+	code, out = bwv("audit", "verify", "--clip", c.ID)
+	expect(code, out, exitBroken, "BROKEN  "+c.ID, "entries 3..3 are missing")
+
+	// An entry after the head that no anchor holds: reported; SUSPECT when
+	// it was written before the newest anchor's window closed.
+	d := seedAudited(t, ctx, ls, "y.mp4", nil, audit.ActionReceived)
+	if _, _, err := ls.st.AppendAudit(ctx, d.ID, d.Audit, audit.Entry{Action: audit.ActionHoldSet, Key: "interrupted", Actor: "DC 2",
+		At: clip.At(time.Now().Add(-time.Hour))}); err != nil {
+		t.Fatal(err)
+	}
+	code, out = bwv("audit", "verify", "--clip", d.ID)
+	expect(code, out, exitOK, "1 entries after the head (from entry 2", "SUSPECT, written before anchor "+second.Written+" closed")
 }

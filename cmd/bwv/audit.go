@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -179,6 +181,7 @@ func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchor
 		default:
 			note = ", anchored"
 		}
+		note += beyondHeadNote(entries, c, ix)
 		fmt.Fprintf(w, "ok      %s (officer %s): %d entries, head %d%s\n", c.ID, c.OfficerID, len(entries), c.Audit.Seq, note)
 		return false, ix.loaded && unanchored > 0, nil
 	case errors.As(verr, &bl):
@@ -186,6 +189,26 @@ func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchor
 		return true, false, nil
 	}
 	return false, false, verr
+}
+
+// beyondHeadNote describes entries after the record's head: an interrupted
+// write (an entry appended, the head never moved), which the next
+// transition steps over, or a head moved back. One written before the
+// newest anchor's window closed (less the overlap the anchor run reads
+// again) has outlived an anchor run and is marked SUSPECT.
+func beyondHeadNote(entries []audit.Entry, c clip.Clip, ix anchorIndex) string {
+	after := audit.BeyondHead(entries, c.Audit)
+	if len(after) == 0 {
+		return ""
+	}
+	note := fmt.Sprintf("; %d entries after the head (from entry %d, %s)", len(after), after[0].Seq, after[0].At)
+	if ix.newest != nil {
+		end, err := time.Parse(audit.AnchorTimeLayout, ix.newest.WindowTo)
+		if err == nil && after[0].At.Before(end.Add(-functions.AnchorOverlap)) {
+			note += fmt.Sprintf(": SUSPECT, written before anchor %s closed: an interrupted write never followed by another, or the head moved back", ix.newest.Name)
+		}
+	}
+	return note
 }
 
 // scanClips calls f for every clip record, paging through the container.

@@ -332,3 +332,24 @@ func FuzzCheckProofEntries(f *testing.F) {
 		_, _ = CheckProofEntries(p, es[:n]) // must not panic
 	})
 }
+
+// A head moved back below an anchored entry is broken even though every
+// entry is still there; entries after the head are reported, not judged.
+func TestVerifyAnchoredHeadMovedBack(t *testing.T) {
+	es, head := chain(3)
+	anchored := []AnchoredLeaf{{Leaf: LeafOf("c1", 3, head.Hash), Anchor: "a1"}}
+	back := Head(es[1])
+	if err := Verify("c1", es, back); err != nil {
+		t.Fatalf("Verify judges entries after the head (it should not): %v", err)
+	}
+	var bl *BrokenLink
+	if _, err := VerifyAnchored("c1", es, back, anchored); !errors.As(err, &bl) || bl.Seq != 3 || !strings.Contains(bl.Reason, "moved back") {
+		t.Fatalf("head moved back below anchored entry 3: %v", err)
+	}
+	if got := BeyondHead(es, back); len(got) != 1 || got[0].Seq != 3 {
+		t.Fatalf("beyond the head: %+v", got)
+	}
+	if got := BeyondHead(es, head); len(got) != 0 {
+		t.Fatalf("nothing is beyond the real head: %+v", got)
+	}
+}
