@@ -156,3 +156,33 @@ func TestErasedConsultationShows(t *testing.T) {
 	code, out = bwv("audit", "verify", "--clip", d.ID)
 	expect(code, out, exitOK, "1 entries after the head (from entry 2", "SUSPECT, written before anchor "+second.Written+" closed")
 }
+
+// A record Cosmos wrote before the newest anchor's window closed whose head
+// no anchor holds was read by an anchor run and left out: verify flags it
+// (here the omitting anchor is written by hand, as a faulty or subverted
+// run would). Its _ts, not its updatedAt, is what counts.
+func TestVerifyFlagsAHeadAnAnchorLeftOut(t *testing.T) {
+	ctx := context.Background()
+	ls := startLocalStores(t, ctx)
+	if err := ls.blobs.EnsureContainers(ctx, blobstore.AnchorContainer); err != nil {
+		t.Fatal(err)
+	}
+	left := seedAudited(t, ctx, ls, "left.mp4", nil, audit.ActionReceived, audit.ActionVerified)
+	kept := seedAudited(t, ctx, ls, "kept.mp4", nil, audit.ActionReceived)
+	// An anchor whose window closes an hour from now holds only kept.
+	now := time.Now()
+	a, err := audit.NewAnchor(nil, []audit.Leaf{audit.LeafOf(kept.ID, kept.Audit.Seq, kept.Audit.Hash)}, now.Add(time.Hour), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ls.blobs.PutAnchor(ctx, blobstore.AnchorContainer, a); err != nil {
+		t.Fatal(err)
+	}
+	cmd := cli{t: t, ctx: ctx}
+	code, out := cmd.run("audit", "verify", "--clip", left.ID)
+	cmd.expect(code, out, exitBroken, "BROKEN  "+left.ID, "is in no anchor, but Cosmos wrote the record at", a.Name)
+	code, out = cmd.run("audit", "verify", "--all")
+	cmd.expect(code, out, exitBroken, "2 chains checked, 1 broken", "BROKEN  "+left.ID)
+	code, out = cmd.run("audit", "verify", "--clip", kept.ID)
+	cmd.expect(code, out, exitOK, "ok      "+kept.ID)
+}

@@ -57,3 +57,10 @@ func (s *Store) AuditHeadsChangedSince(ctx context.Context, since time.Time, pag
 		continuation = p.Continuation
 	}
 }
+
+// GetHeadRef point-reads one clip record as a HeadRef (with its _ts).
+func (s *Store) GetHeadRef(ctx context.Context, officerID, id string) (HeadRef, error) {
+	var h HeadRef
+	_, err := read(ctx, s.clips, officerID, id, &h)
+	return h, err
+}
