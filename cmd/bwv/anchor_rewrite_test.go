@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,4 +186,40 @@ func TestVerifyFlagsAHeadAnAnchorLeftOut(t *testing.T) {
 	cmd.expect(code, out, exitBroken, "2 chains checked, 1 broken", "BROKEN  "+left.ID)
 	code, out = cmd.run("audit", "verify", "--clip", kept.ID)
 	cmd.expect(code, out, exitOK, "ok      "+kept.ID)
+}
+
+// A proof of an older anchor is tied to a hash published later through
+// the headers in between (bwv audit proof --headers).
+func TestCheckProofAgainstAPublishedHash(t *testing.T) {
+	ctx := context.Background()
+	ls := startLocalStores(t, ctx)
+	if err := ls.blobs.EnsureContainers(ctx, blobstore.AnchorContainer); err != nil {
+		t.Fatal(err)
+	}
+	a := seedAudited(t, ctx, ls, "a.mp4", nil, audit.ActionReceived)
+	app := &functions.App{Anchoring: functions.Anchoring{Blobs: ls.blobs, Records: ls.st}}
+	first, err := app.RunAnchor(ctx)
+	if err != nil || first.Written == "" {
+		t.Fatal(first, err)
+	}
+	seedAudited(t, ctx, ls, "b.mp4", nil, audit.ActionReceived)
+	second, err := app.RunAnchor(ctx)
+	if err != nil || second.Written == "" {
+		t.Fatal(second, err)
+	}
+	newest, err := ls.blobs.ReadAnchor(ctx, blobstore.AnchorContainer, second.Written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := cli{t: t, ctx: ctx}
+	dir := t.TempDir()
+	proof, headers := filepath.Join(dir, "p.json"), filepath.Join(dir, "h.json")
+	code, out := cmd.run("audit", "proof", a.ID, "--out", proof, "--headers", headers)
+	cmd.expect(code, out, exitOK, "headers "+headers+": 1 anchors after "+first.Written)
+	code, out = cmd.run("audit", "check-proof", proof, "--published", newest.Hash, "--headers", headers)
+	cmd.expect(code, out, exitOK, "is in the chain of the published hash "+newest.Hash)
+	code, out = cmd.run("audit", "check-proof", proof, "--published", newest.Hash)
+	cmd.expect(code, out, exitBroken, audit.ProofNotPublished)
+	code, out = cmd.run("audit", "check-proof", proof, "--published", strings.Repeat("0", 64), "--headers", headers)
+	cmd.expect(code, out, exitBroken, audit.ProofNotPublished)
 }

@@ -39,8 +39,8 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all) [--chain-only] [--settings FILE]")
-	fmt.Fprintln(stderr, "       bwv audit proof CLIP --out proof.json")
-	fmt.Fprintln(stderr, "       bwv audit check-proof proof.json [--entries trail.json]")
+	fmt.Fprintln(stderr, "       bwv audit proof CLIP --out proof.json [--trail trail.json] [--headers headers.json]")
+	fmt.Fprintln(stderr, "       bwv audit check-proof proof.json [--entries trail.json] [--published HASH [--headers headers.json]]")
 	fmt.Fprintln(stderr, "exit codes: 0 every check passed, 1 error, 2 usage, 3 a chain, anchor or proof is broken")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		return exitOK

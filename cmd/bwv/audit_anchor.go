@@ -22,6 +22,7 @@ type anchorIndex struct {
 	count     int
 	newest    *audit.Anchor
 	byName    map[string]audit.Anchor
+	ordered   []audit.Anchor // the anchors that check, in chain order
 	leaves    map[string][]audit.AnchoredLeaf
 	broken    error // the first problem of the anchor chain itself
 }
@@ -56,6 +57,7 @@ func loadAnchors(ctx context.Context, blobs *blobstore.Store, cont string) (anch
 			ix.leaves[l.ClipID] = append(ix.leaves[l.ClipID], audit.AnchoredLeaf{Leaf: l, Anchor: a.Name})
 		}
 		ix.byName[a.Name] = a
+		ix.ordered = append(ix.ordered, a)
 		prev = &a
 	}
 	ix.newest = prev
@@ -87,6 +89,21 @@ func (ix anchorIndex) holding(clipID string) []audit.Anchor {
 		}
 	}
 	return as
+}
+
+// headersAfter are the headers (no leaves) of every anchor after the one
+// named, in chain order: what ties a proof to a hash published later.
+func (ix anchorIndex) headersAfter(name string) []audit.Anchor {
+	var out []audit.Anchor
+	after := false
+	for _, a := range ix.ordered {
+		if after {
+			a.Leaves = nil
+			out = append(out, a)
+		}
+		after = after || a.Name == name
+	}
+	return out
 }
 
 func (ix anchorIndex) report(w io.Writer) {

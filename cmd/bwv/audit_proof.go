@@ -31,6 +31,7 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "file to write the proof to (must not exist)")
 	trail := fs.String("trail", "", "also write the clip's audit entries to this file, for check-proof --entries")
+	headers := fs.String("headers", "", "also write the headers of every anchor after the proof's, for check-proof --published --headers")
 	anchorsContainer := fs.String("anchors-container", blobstore.AnchorContainer, "the container of audit anchors")
 	settings := fs.String("settings", "", "read the handler's settings from this local.settings.json instead of the environment")
 	id, ok := parseOneArg(fs, args)
@@ -38,7 +39,7 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return exitUsage
 	}
 	if id == "" || *out == "" {
-		fmt.Fprintln(stderr, "usage: bwv audit proof CLIP --out proof.json [--trail trail.json]")
+		fmt.Fprintln(stderr, "usage: bwv audit proof CLIP --out proof.json [--trail trail.json] [--headers headers.json]")
 		return exitUsage
 	}
 	fail := func(err error) int { fmt.Fprintln(stderr, "bwv audit proof:", err); return exitError }
@@ -82,6 +83,16 @@ func runAuditProof(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err := writeNewJSON(*out, p); err != nil {
 		return fail(err)
 	}
+	if *headers != "" {
+		hs := src.ix.headersAfter(p.Anchor.Name)
+		if hs == nil {
+			hs = []audit.Anchor{}
+		}
+		if err := writeNewJSON(*headers, hs); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "headers %s: %d anchors after %s\n", *headers, len(hs), p.Anchor.Name)
+	}
 	if *trail != "" {
 		if err := writeNewJSON(*trail, entries); err != nil {
 			return fail(err)
@@ -109,12 +120,14 @@ func runAuditCheckProof(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bwv audit check-proof", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	entriesFile := fs.String("entries", "", "the clip's audit entries (a JSON array: bwv audit proof --trail, or a bundle's audit-trail.json)")
+	published := fs.String("published", "", "an anchor hash the force published: the proof's anchor must be it or lead to it through --headers")
+	headersFile := fs.String("headers", "", "anchor headers after the proof's anchor (a JSON array: bwv audit proof --headers), for --published")
 	file, ok := parseOneArg(fs, args)
 	if !ok {
 		return exitUsage
 	}
 	if file == "" {
-		fmt.Fprintln(stderr, "usage: bwv audit check-proof proof.json [--entries trail.json]")
+		fmt.Fprintln(stderr, "usage: bwv audit check-proof proof.json [--entries trail.json] [--published HASH [--headers headers.json]]")
 		return exitUsage
 	}
 	var p audit.Proof
@@ -129,6 +142,23 @@ func runAuditCheckProof(args []string, stdout, stderr io.Writer) int {
 	printProof(stdout, p)
 	fmt.Fprintf(stdout, "ok      %s: clip %s entry %d is in anchor %s (root %s); compare that anchor's hash with the blob at the url\n",
 		file, p.Leaf.ClipID, p.Leaf.Seq, p.Anchor.Name, p.Anchor.Root)
+	if *published != "" {
+		var hs []audit.Anchor
+		if *headersFile != "" {
+			if err := readStrictJSON(*headersFile, &hs); err != nil {
+				fmt.Fprintf(stderr, "bwv audit check-proof: %s: %v\n", codeProofUnreadable, err)
+				return exitError
+			}
+		}
+		if err := audit.CheckPublished(p, hs, strings.ToLower(strings.TrimSpace(*published))); err != nil {
+			fmt.Fprintf(stdout, "BROKEN  %s %v\n", file, err)
+			return exitBroken
+		}
+		fmt.Fprintf(stdout, "ok      %s: anchor %s is in the chain of the published hash %s\n", file, p.Anchor.Name, *published)
+	} else if *headersFile != "" {
+		fmt.Fprintln(stderr, "bwv audit check-proof: --headers needs --published")
+		return exitUsage
+	}
 	if *entriesFile == "" {
 		return exitOK
 	}

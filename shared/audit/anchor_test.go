@@ -353,3 +353,34 @@ func TestVerifyAnchoredHeadMovedBack(t *testing.T) {
 		t.Fatalf("nothing is beyond the real head: %+v", got)
 	}
 }
+
+// A proof is tied to a published hash directly or through the headers in
+// between; a header that does not link, or a chain that never reaches the
+// published hash, is refused.
+func TestCheckPublished(t *testing.T) {
+	l := LeafOf("c1", 1, strings.Repeat("a", 64))
+	a1, _ := NewAnchor(nil, []Leaf{l}, goldenTime, goldenTime)
+	a2, _ := NewAnchor(&a1, []Leaf{LeafOf("c2", 1, strings.Repeat("b", 64))}, goldenTime.Add(time.Hour), goldenTime.Add(time.Hour))
+	a3, _ := NewAnchor(&a2, []Leaf{LeafOf("c3", 1, strings.Repeat("c", 64))}, goldenTime.Add(2*time.Hour), goldenTime.Add(2*time.Hour))
+	p, _ := NewProof([]Anchor{a1}, "c1", func(string) string { return "" })
+	header := func(a Anchor) Anchor { a.Leaves = nil; return a }
+	if err := CheckPublished(p, nil, a1.Hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPublished(p, []Anchor{header(a2), header(a3)}, a3.Hash); err != nil {
+		t.Fatal(err)
+	}
+	var pe *ProofError
+	if err := CheckPublished(p, []Anchor{header(a3)}, a3.Hash); !errors.As(err, &pe) || pe.Code != ProofNotPublished || pe.Field != "headers[0]" {
+		t.Fatalf("a skipped header: %v", err)
+	}
+	forged := header(a2)
+	forged.PrevHash = strings.Repeat("0", 64)
+	forged.Hash = forged.ComputeHash()
+	if err := CheckPublished(p, []Anchor{forged}, forged.Hash); !errors.As(err, &pe) || pe.Code != ProofNotPublished {
+		t.Fatalf("a header not linked to the proof's anchor: %v", err)
+	}
+	if err := CheckPublished(p, []Anchor{header(a2)}, a3.Hash); !errors.As(err, &pe) || pe.Code != ProofNotPublished || pe.Field != "anchor.hash" {
+		t.Fatalf("never reaching the published hash: %v", err)
+	}
+}

@@ -208,3 +208,36 @@ func CheckProofEntries(p Proof, entries []Entry) (unanchored int, err error) {
 	}
 	return len(entries) - p.Leaf.Seq, nil
 }
+
+// ProofNotPublished: the anchor chain from the proof's anchor does not
+// reach the published hash.
+const ProofNotPublished = "PROOF_NOT_PUBLISHED"
+
+// CheckPublished ties a proof's newest anchor to a hash the force
+// published: either it is that anchor's hash, or headers (anchor headers,
+// leaves not needed, in chain order from the one after the proof's
+// anchor) each check on their own, each links to the one before (seq,
+// prevName, prevHash, windowFrom), and one of them has the published
+// hash. A proof checked by CheckProof and tied this way is in the anchor
+// chain the force vouched for; it says nothing about anchors after the
+// published one.
+func CheckPublished(p Proof, headers []Anchor, published string) error {
+	if p.Anchor.Hash == published {
+		return nil
+	}
+	prev := p.Anchor
+	for i, h := range headers {
+		if err := h.Check(false); err != nil {
+			return &ProofError{Code: ProofNotPublished, Field: fmt.Sprintf("headers[%d]", i), Reason: err.Error()}
+		}
+		if err := CheckLink(&prev, h); err != nil {
+			return &ProofError{Code: ProofNotPublished, Field: fmt.Sprintf("headers[%d]", i), Reason: err.Error()}
+		}
+		if h.Hash == published {
+			return nil
+		}
+		prev = h
+	}
+	return &ProofError{Code: ProofNotPublished, Field: "anchor.hash",
+		Reason: fmt.Sprintf("neither anchor %s nor the %d headers after it has the published hash %s", p.Anchor.Name, len(headers), published)}
+}
