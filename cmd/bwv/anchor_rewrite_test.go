@@ -46,24 +46,7 @@ func TestLaterAnchorDoesNotVouchForARewrite(t *testing.T) {
 		t.Fatal(first, err)
 	}
 	// Entries 2..3 recomputed with another actor, the head moved.
-	es, err := ls.st.ListAudit(ctx, c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := audit.Head(es[0])
-	for _, e := range es[1:] {
-		e.Actor = "someone else"
-		f := audit.Next(c.ID, h, e)
-		body, _ := json.Marshal(f)
-		if err := raw.ReplaceAuditDoc(ctx, c.ID, f.ID, body); err != nil {
-			t.Fatal(err)
-		}
-		h = audit.Head(f)
-	}
-	c.Audit = h
-	if _, err := ls.st.ReplaceClip(ctx, c); err != nil {
-		t.Fatal(err)
-	}
+	rewriteTail(t, ctx, ls, raw, c)
 	// The next run anchors the forged head.
 	second, err := app.RunAnchor(ctx)
 	if err != nil || second.Leaves != 1 || second.Previous != first.Written {
@@ -222,4 +205,30 @@ func TestCheckProofAgainstAPublishedHash(t *testing.T) {
 	cmd.expect(code, out, exitBroken, audit.ProofNotPublished)
 	code, out = cmd.run("audit", "check-proof", proof, "--published", strings.Repeat("0", 64), "--headers", headers)
 	cmd.expect(code, out, exitBroken, audit.ProofNotPublished)
+}
+
+// rewriteTail plays someone with database access: the entries from 2 on
+// recomputed with another actor, every hash valid, and the record's head
+// moved to the new tail. It returns the record as written.
+func rewriteTail(t *testing.T, ctx context.Context, ls localStores, raw *cosmosdbtest.DB, c clip.Clip) clip.Clip {
+	t.Helper()
+	es, err := ls.st.ListAudit(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := audit.Head(es[0])
+	for _, e := range es[1:] {
+		e.Actor = "someone else"
+		f := audit.Next(c.ID, h, e)
+		body, _ := json.Marshal(f)
+		if err := raw.ReplaceAuditDoc(ctx, c.ID, f.ID, body); err != nil {
+			t.Fatal(err)
+		}
+		h = audit.Head(f)
+	}
+	c.Audit = h
+	if c, err = ls.st.ReplaceClip(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -81,24 +81,7 @@ func TestAuditAnchorsCatchRewrites(t *testing.T) {
 
 	// b: the tail from entry 2 recomputed by someone with database access,
 	// every hash valid and the record's head moved to the new tail.
-	es, err := st.ListAudit(ctx, b.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := audit.Head(es[0])
-	for _, e := range es[1:] {
-		e.Actor = "someone else"
-		forged := audit.Next(b.ID, h, e)
-		body, _ := json.Marshal(forged)
-		if err := raw.ReplaceAuditDoc(ctx, b.ID, forged.ID, body); err != nil {
-			t.Fatal(err)
-		}
-		h = audit.Head(forged)
-	}
-	b.Audit = h
-	if b, err = st.ReplaceClip(ctx, b); err != nil {
-		t.Fatal(err)
-	}
+	b = rewriteTail(t, ctx, ls, raw, b)
 	code, out = bwv("audit", "verify", "--chain-only", "--clip", b.ID)
 	expect(code, out, 0, "ok      "+b.ID) // what verify said before anchoring: the rewrite is a valid chain
 	code, out = bwv("audit", "verify", "--clip", b.ID)
