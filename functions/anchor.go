@@ -16,10 +16,13 @@ import (
 const NameAnchor = "AuditAnchor"
 
 // AnchorOverlap is how far before the previous anchor's window end a run
-// reads records again. A writer stamps updatedAt from its own clock before
-// its replace lands, so a record can become visible with an updatedAt
-// slightly before the end of a window already closed; reading the overlap
-// again catches it. A head already in the previous anchor is not repeated.
+// reads records again. Records are selected by Cosmos DB's system
+// timestamp _ts (set by Cosmos on every write, whatever the writer puts in
+// updatedAt), and a window ends at Cosmos DB's own time (ServerTime, the
+// clock that sets _ts), so the two compare on one clock; the overlap
+// covers a write committed in the second the window closed and the Date
+// header's one-second resolution, with room to spare. A head already in
+// the previous anchor is not repeated.
 const AnchorOverlap = 10 * time.Minute
 
 // Anchor run codes: stable, in the logs (docs/audit.md, docs/runbook.md).
@@ -41,7 +44,9 @@ type AnchorBlobs interface {
 
 // AnchorRecords is what the anchor run needs from Cosmos DB.
 type AnchorRecords interface {
-	AuditHeadsUpdatedSince(ctx context.Context, since time.Time, pageSize int, page func([]cosmosdb.HeadRef) error) error
+	AuditHeadsChangedSince(ctx context.Context, since time.Time, pageSize int, page func([]cosmosdb.HeadRef) error) error
+	// ServerTime is Cosmos DB's clock: the window's end, on the clock of _ts.
+	ServerTime(ctx context.Context) (time.Time, error)
 }
 
 var (
@@ -85,10 +90,12 @@ func (a *App) Anchor(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 // RunAnchor anchors every audit head that moved since the newest anchor:
 //  1. read the newest anchor (by name) and check it, leaves and all; a
 //     damaged newest anchor stops the run (ANCHOR_CHAIN_INVALID);
-//  2. read the heads of every record updated since its window end, less
+//  2. read Cosmos DB's time (the window's end), then the heads of every
+//     record Cosmos wrote (_ts) since the previous window's end, less
 //     AnchorOverlap; a head the newest anchor already holds is skipped;
-//  3. build the next anchor (window: the previous end up to now) and write
-//     it create-only under a name fixed by the previous anchor.
+//  3. build the next anchor (window: the previous end up to that Cosmos
+//     time) and write it create-only under a name fixed by the previous
+//     anchor.
 //
 // A run that finds nothing new writes nothing. A crash before 3 leaves
 // nothing; a repeat run reads the same newest anchor and does the same.
@@ -119,8 +126,14 @@ func (a *App) RunAnchor(ctx context.Context) (AnchorReport, error) {
 			held[l.ClipID] = l
 		}
 	}
+	// The window ends at Cosmos's time, read before the records: every
+	// write after it has a _ts at or after it and is read by the next run.
+	end, err := w.Records.ServerTime(ctx)
+	if err != nil {
+		return rep, err
+	}
 	heads := map[string]audit.Leaf{}
-	err = w.Records.AuditHeadsUpdatedSince(ctx, since, 500, func(rs []cosmosdb.HeadRef) error {
+	err = w.Records.AuditHeadsChangedSince(ctx, since, 500, func(rs []cosmosdb.HeadRef) error {
 		for _, r := range rs {
 			rep.Examined++
 			if r.Audit.Seq <= 0 {
@@ -148,7 +161,7 @@ func (a *App) RunAnchor(ctx context.Context) (AnchorReport, error) {
 	for _, l := range heads {
 		leaves = append(leaves, l)
 	}
-	next, err := audit.NewAnchor(prev, leaves, now, now)
+	next, err := audit.NewAnchor(prev, leaves, end, now)
 	if err != nil {
 		return rep, clip.Wrap(clip.Internal, err, "building the next anchor")
 	}

@@ -105,27 +105,51 @@ func TestAuditAnchorConcurrentRunsDoNotFork(t *testing.T) {
 	}
 }
 
-// A record whose updatedAt is a little before the previous anchor's
-// window end, but that became visible after that anchor was written (its
-// writer's clock, or a slow replace), is still anchored by the next run:
-// the run reads AnchorOverlap back. A head the previous anchor holds is
-// not anchored again.
-func TestAuditAnchorReadsTheOverlapAgain(t *testing.T) {
+// A record written after the previous anchor is anchored by the next run
+// whatever its updatedAt says (a writer's clock, or a writer who sets
+// 2000-01-01 to keep a clip out of every anchor): the run selects records
+// by Cosmos DB's system timestamp _ts. A head the previous anchor holds
+// is not anchored again.
+func TestAuditAnchorIgnoresUpdatedAt(t *testing.T) {
 	e, bs := anchorEnv(t)
 	early := e.seedRecord("early.mp4", 1, time.Now())
 	if status, r := e.h.invoke(t, functions.NameAnchor, anchorTimer, map[string]any{}); status != 200 {
 		t.Fatalf("first run: %d %+v", status, r)
 	}
-	first := anchorsIn(t, bs)[0]
-	end, _ := time.Parse(audit.AnchorTimeLayout, first.WindowTo)
-	late := e.seedRecord("late.mp4", 3, end.Add(-functions.AnchorOverlap/2))
+	late := e.seedRecord("late.mp4", 3, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC))
 	if status, r := e.h.invoke(t, functions.NameAnchor, anchorTimer, map[string]any{}); status != 200 {
 		t.Fatalf("second run: %d %+v", status, r)
 	}
 	as := anchorsIn(t, bs)
 	if len(as) != 2 || audit.CheckLink(&as[0], as[1]) != nil || as[1].LeafCount != 1 ||
 		as[1].Leaves[0] != audit.LeafOf(late.ID, 3, late.Audit.Hash) {
-		t.Fatalf("second anchor %+v; want only %s (early %s is in the first)", as, late.ID, early.ID)
+		t.Fatalf("anchors %+v; want the second to hold only %s (early %s is in the first)", as, late.ID, early.ID)
+	}
+}
+
+// A recorded read moves the audit head without touching updatedAt (a read
+// changes nothing about the clip); the next anchor run still holds the
+// consulted entry, so erasing the read shows in bwv audit verify.
+func TestAuditAnchorHoldsConsultations(t *testing.T) {
+	e, bs := anchorEnv(t)
+	c := e.seedRecord("read.mp4", 2, time.Now().Add(-2*time.Hour)) // last changed two hours ago
+	if status, r := e.h.invoke(t, functions.NameAnchor, anchorTimer, map[string]any{}); status != 200 {
+		t.Fatalf("first run: %d %+v", status, r)
+	}
+	a := e.h.manage(t, manageCall{method: "GET", id: c.ID, query: map[string]string{"purpose": "case 12"}})
+	if a.status != 200 {
+		t.Fatalf("GET: %d %s", a.status, a.body)
+	}
+	read := a.ok().Audit[len(a.ok().Audit)-1]
+	if read.Action != audit.ActionConsulted || read.Seq != 3 {
+		t.Fatalf("last entry %+v, want the consultation at seq 3", read)
+	}
+	if status, r := e.h.invoke(t, functions.NameAnchor, anchorTimer, map[string]any{}); status != 200 {
+		t.Fatalf("second run: %d %+v", status, r)
+	}
+	as := anchorsIn(t, bs)
+	if len(as) != 2 || as[1].LeafCount != 1 || as[1].Leaves[0] != audit.LeafOf(c.ID, 3, read.Hash) {
+		t.Fatalf("anchors %+v; want the second to hold %s at the consulted entry 3", as, c.ID)
 	}
 }
 

@@ -87,7 +87,9 @@ func (a *App) consultClip(ctx context.Context, req funchost.HTTPRequest, id stri
 }
 
 // readAnswer is the answer to a read: the record, its trail, and whether
-// the chain verifies.
+// the chain verifies as a chain. It is not checked against the audit
+// anchors (reading every anchor per GET would cost more than the read):
+// bwv audit verify --clip does that (docs/audit.md, docs/runbook.md).
 func (a *App) readAnswer(c clip.Clip, entries []audit.Entry) (ManageResponse, string, error) {
 	st := &ChainStatus{Verified: true}
 	if err := audit.Verify(c.ID, slices.Clone(entries), c.Audit); err != nil {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
@@ -37,8 +39,8 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 	}
 	fmt.Fprintln(stderr, "usage: bwv audit verify (--clip ID [--officer OFFICER] | --all) [--chain-only] [--settings FILE]")
-	fmt.Fprintln(stderr, "       bwv audit proof CLIP --out proof.json")
-	fmt.Fprintln(stderr, "       bwv audit check-proof proof.json [--entries trail.json]")
+	fmt.Fprintln(stderr, "       bwv audit proof CLIP --out proof.json [--trail trail.json] [--headers headers.json]")
+	fmt.Fprintln(stderr, "       bwv audit check-proof proof.json [--entries trail.json] [--published HASH [--headers headers.json]]")
 	fmt.Fprintln(stderr, "exit codes: 0 every check passed, 1 error, 2 usage, 3 a chain, anchor or proof is broken")
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 		return exitOK
@@ -100,7 +102,18 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
 		}
-		broken, _, err := verifyChain(ctx, st, c, ix, stdout)
+		var written time.Time
+		if ix.newest != nil && c.OfficerID != "?" {
+			h, err := st.GetHeadRef(ctx, c.OfficerID, c.ID)
+			if err != nil {
+				fmt.Fprintln(stderr, "bwv audit verify:", err)
+				return exitError
+			}
+			if h.Audit == c.Audit {
+				written = h.Changed()
+			}
+		}
+		broken, _, err := verifyChain(ctx, st, c, written, ix, stdout)
 		if err != nil {
 			fmt.Fprintln(stderr, "bwv audit verify:", err)
 			return exitError
@@ -113,13 +126,29 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	checked, broken, pending := 0, 0, 0
 	seen := map[string]bool{}
+	written := map[string]cosmosdb.HeadRef{} // officer/id → head and when Cosmos last wrote the record (_ts)
+	if ix.newest != nil {
+		if err := st.AuditHeadsChangedSince(ctx, time.Time{}, 500, func(rs []cosmosdb.HeadRef) error {
+			for _, r := range rs {
+				written[r.OfficerID+"/"+r.ID] = r
+			}
+			return nil
+		}); err != nil {
+			fmt.Fprintln(stderr, "bwv audit verify:", err)
+			return exitError
+		}
+	}
 	check := func(c clip.Clip) error {
 		checked++
 		seen[c.ID] = true
-		b, p, err := verifyChain(ctx, st, c, ix, io.Discard)
+		var at time.Time // only when the head read with _ts is the one checked (no write in between)
+		if r, ok := written[c.OfficerID+"/"+c.ID]; ok && r.Audit == c.Audit {
+			at = r.Changed()
+		}
+		b, p, err := verifyChain(ctx, st, c, at, ix, io.Discard)
 		if b {
 			broken++
-			_, _, _ = verifyChain(ctx, st, c, ix, stdout)
+			_, _, _ = verifyChain(ctx, st, c, at, ix, stdout)
 		}
 		if p {
 			pending++
@@ -154,7 +183,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 // verifyChain checks one clip's chain, against the anchors in ix, and
 // prints the verdict. pending: the chain verifies and has entries no
 // anchor holds yet.
-func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchorIndex, w io.Writer) (broken, pending bool, err error) {
+func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, written time.Time, ix anchorIndex, w io.Writer) (broken, pending bool, err error) {
 	entries, err := st.ListAudit(ctx, c.ID)
 	if err != nil {
 		return false, false, err
@@ -163,6 +192,9 @@ func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchor
 	var verr error
 	if ix.loaded {
 		unanchored, verr = audit.VerifyAnchored(c.ID, entries, c.Audit, ix.leaves[c.ID])
+		if verr == nil {
+			verr = ix.missedHead(c, written)
+		}
 	} else {
 		verr = audit.Verify(c.ID, entries, c.Audit)
 	}
@@ -179,6 +211,7 @@ func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchor
 		default:
 			note = ", anchored"
 		}
+		note += beyondHeadNote(entries, c, ix)
 		fmt.Fprintf(w, "ok      %s (officer %s): %d entries, head %d%s\n", c.ID, c.OfficerID, len(entries), c.Audit.Seq, note)
 		return false, ix.loaded && unanchored > 0, nil
 	case errors.As(verr, &bl):
@@ -186,6 +219,49 @@ func verifyChain(ctx context.Context, st *cosmosdb.Store, c clip.Clip, ix anchor
 		return true, false, nil
 	}
 	return false, false, verr
+}
+
+// missedHead is a *audit.BrokenLink when the record's head is in no
+// anchor although Cosmos wrote the record (written, its _ts) before the
+// newest anchor's window closed, less the overlap the anchor run reads
+// again: the run read it and should have anchored it, so the anchors were
+// tampered with or the run is faulty. A zero written is not checked.
+func (ix anchorIndex) missedHead(c clip.Clip, written time.Time) error {
+	if ix.newest == nil || written.IsZero() || c.Audit.Seq <= 0 {
+		return nil
+	}
+	end, err := time.Parse(audit.AnchorTimeLayout, ix.newest.WindowTo)
+	if err != nil || !written.Before(end.Add(-functions.AnchorOverlap)) {
+		return nil
+	}
+	for _, l := range ix.leaves[c.ID] {
+		if l.Seq == c.Audit.Seq && l.Hash == c.Audit.Hash {
+			return nil
+		}
+	}
+	return &audit.BrokenLink{ClipID: c.ID, Seq: c.Audit.Seq, EntryID: audit.EntryID(c.ID, c.Audit.Seq),
+		Reason: fmt.Sprintf("the record's head (entry %d) is in no anchor, but Cosmos wrote the record at %s, before anchor %s closed (%s): it should have been anchored",
+			c.Audit.Seq, written.Format(audit.AnchorTimeLayout), ix.newest.Name, ix.newest.WindowTo)}
+}
+
+// beyondHeadNote describes entries after the record's head: an interrupted
+// write (an entry appended, the head never moved), which the next
+// transition steps over, or a head moved back. One written before the
+// newest anchor's window closed (less the overlap the anchor run reads
+// again) has outlived an anchor run and is marked SUSPECT.
+func beyondHeadNote(entries []audit.Entry, c clip.Clip, ix anchorIndex) string {
+	after := audit.BeyondHead(entries, c.Audit)
+	if len(after) == 0 {
+		return ""
+	}
+	note := fmt.Sprintf("; %d entries after the head (from entry %d, %s)", len(after), after[0].Seq, after[0].At)
+	if ix.newest != nil {
+		end, err := time.Parse(audit.AnchorTimeLayout, ix.newest.WindowTo)
+		if err == nil && after[0].At.Before(end.Add(-functions.AnchorOverlap)) {
+			note += fmt.Sprintf(": SUSPECT, written before anchor %s closed: an interrupted write never followed by another, or the head moved back", ix.newest.Name)
+		}
+	}
+	return note
 }
 
 // scanClips calls f for every clip record, paging through the container.

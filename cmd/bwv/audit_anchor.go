@@ -22,6 +22,7 @@ type anchorIndex struct {
 	count     int
 	newest    *audit.Anchor
 	byName    map[string]audit.Anchor
+	ordered   []audit.Anchor // the anchors that check, in chain order
 	leaves    map[string][]audit.AnchoredLeaf
 	broken    error // the first problem of the anchor chain itself
 }
@@ -56,6 +57,7 @@ func loadAnchors(ctx context.Context, blobs *blobstore.Store, cont string) (anch
 			ix.leaves[l.ClipID] = append(ix.leaves[l.ClipID], audit.AnchoredLeaf{Leaf: l, Anchor: a.Name})
 		}
 		ix.byName[a.Name] = a
+		ix.ordered = append(ix.ordered, a)
 		prev = &a
 	}
 	ix.newest = prev
@@ -78,14 +80,30 @@ func (ix anchorIndex) clipIDs() []string {
 	return ids
 }
 
-// newestFor is the newest anchor holding clipID.
-func (ix anchorIndex) newestFor(clipID string) (audit.Anchor, bool) {
-	ls := ix.leaves[clipID]
-	if len(ls) == 0 {
-		return audit.Anchor{}, false
+// holding are the anchors that hold clipID, in chain order.
+func (ix anchorIndex) holding(clipID string) []audit.Anchor {
+	var as []audit.Anchor
+	for _, l := range ix.leaves[clipID] { // appended in chain order
+		if a, ok := ix.byName[l.Anchor]; ok && (len(as) == 0 || as[len(as)-1].Name != a.Name) {
+			as = append(as, a)
+		}
 	}
-	a, ok := ix.byName[ls[len(ls)-1].Anchor] // leaves were appended in chain order
-	return a, ok
+	return as
+}
+
+// headersAfter are the headers (no leaves) of every anchor after the one
+// named, in chain order: what ties a proof to a hash published later.
+func (ix anchorIndex) headersAfter(name string) []audit.Anchor {
+	var out []audit.Anchor
+	after := false
+	for _, a := range ix.ordered {
+		if after {
+			a.Leaves = nil
+			out = append(out, a)
+		}
+		after = after || a.Name == name
+	}
+	return out
 }
 
 func (ix anchorIndex) report(w io.Writer) {
@@ -140,7 +158,8 @@ func openAnchorBlobs(lookup func(string) (string, bool)) (*blobstore.Store, erro
 	return blobstore.New(blobstore.Options{Endpoint: endpoint, Account: account, Key: key})
 }
 
-// anchorProofs builds one-clip proofs from the anchors in a container
+// anchorProofs builds one-clip proofs (every anchor that holds the clip)
+// from the anchors in a container
 // (read and checked once, on first use); bwv audit proof and bwv export
 // use it. A broken anchor chain is an error: no proof is built on it.
 type anchorProofs struct {
@@ -166,10 +185,6 @@ func (s *anchorProofs) AnchorProof(ctx context.Context, clipID string) (audit.Pr
 	if s.ix.broken != nil {
 		return audit.Proof{}, false, errAnchorsBroken{s.ix.broken}
 	}
-	a, ok := s.ix.newestFor(clipID)
-	if !ok {
-		return audit.Proof{}, false, nil
-	}
-	p, ok := audit.NewProof(a, clipID, s.blobs.URL(s.container, a.Name))
+	p, ok := audit.NewProof(s.ix.holding(clipID), clipID, func(name string) string { return s.blobs.URL(s.container, name) })
 	return p, ok, nil
 }

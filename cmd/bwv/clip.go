@@ -77,9 +77,9 @@ func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitError
 	}
-	v, err := clipview.Consult(ctx, clients.Records, ids[0], clipview.Options{Officer: *officer, Actor: *actor, Purpose: *purpose})
+	v, err := clipview.Consult(ctx, clients.Records, ids[0], clipview.Options{Officer: *officer, Actor: *actor, Purpose: *purpose, Rehash: *rehash})
 	if err != nil {
-		fmt.Fprintf(stderr, "bwv clip show: %v\n", err)
+		fmt.Fprintf(stderr, "bwv clip show: %s\n", clipview.Printable(err.Error()))
 		return clipExit(err)
 	}
 	code := exitOK
@@ -110,11 +110,11 @@ func runClip(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	if !v.Chain.Verified {
-		fmt.Fprintf(stderr, "bwv clip show: %s: the audit chain of %s does not verify: %s\n", clipview.CodeChainBroken, v.Clip.ID, v.Chain.Reason)
+		fmt.Fprintf(stderr, "bwv clip show: %s: the audit chain of %s does not verify: %s\n", clipview.CodeChainBroken, clipview.Printable(v.Clip.ID), clipview.Printable(v.Chain.Reason))
 		code = exitIntegrity
 	}
 	if rehashErr != nil {
-		fmt.Fprintf(stderr, "bwv clip show: %v\n", rehashErr)
+		fmt.Fprintf(stderr, "bwv clip show: %s\n", clipview.Printable(rehashErr.Error()))
 		if c := clipExit(rehashErr); code == exitOK || c == exitIntegrity {
 			code = c
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/internal/clipview"
+	"github.com/bwv-ingest/bwv-ingest/internal/disclosure"
 	"github.com/bwv-ingest/bwv-ingest/internal/localrun"
 	"github.com/bwv-ingest/bwv-ingest/shared/audit"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
@@ -114,14 +115,15 @@ func TestClipShow(t *testing.T) {
 
 	code, out := cmd.run("clip", "show", good.ID, "--actor", "DC 4471 Smith", "--purpose", "case 01YX1234526", "--rehash", "--settings", settings)
 	cmd.expect(code, out, exitOK, "officer", "AB1234", "STN-07", "CAM-0042", "01YX1234526", clipview.Field("legal hold", "yes"),
-		clipview.Field("recorded SHA-256", good.SHA256.Computed), "(matches)", clipview.Field("chain", "verified: 3 entries, head 3"),
+		clipview.Field("recorded SHA-256", good.SHA256.Computed), "(matches)", clipview.Field("chain", "verified as a chain: 3 entries, head 3 (not checked against the audit anchors: bwv audit verify --clip "+good.ID+")"),
 		"matches the recorded SHA-256: 4800000 bytes of upload uploads/"+good.Blob.Name,
 		"DC 4471 Smith (not authenticated)", "case 01YX1234526  ← this consultation", "100%")
 	es := trail(good.ID)
 	last := es[len(es)-1]
 	if len(es) != 3 || last.Action != audit.ActionConsulted || last.Actor != "DC 4471 Smith" || last.ActorAuthenticated ||
-		last.Justification != "case 01YX1234526" || last.Details[clipview.ToolDetail] != "bwv clip show" {
-		t.Fatalf("trail after clip show: %+v", es)
+		last.Justification != "case 01YX1234526" || last.Details[clipview.ToolDetail] != "bwv clip show" ||
+		last.Details[clipview.RehashDetail] != "true" || last.Details[disclosure.DetailContent] != disclosure.ContentRead {
+		t.Fatalf("trail after clip show --rehash (the entry must say the footage was read): %+v", es)
 	}
 	rec, err := ls.st.GetClip(ctx, good.OfficerID, good.ID)
 	if err != nil {
@@ -141,7 +143,10 @@ func TestClipShow(t *testing.T) {
 	if err := json.Unmarshal(jb.Bytes(), &v); err != nil {
 		t.Fatal(err)
 	}
-	if !v.Chain.Verified || len(v.Audit) != 4 || v.Consulted.Seq != 4 || v.Consulted.Actor != "PS 12 Jones" || v.Clip.Audit.Seq != 4 {
+	if _, ok := v.Consulted.Details[clipview.RehashDetail]; ok {
+		t.Fatalf("a read without --rehash recorded as a rehash: %+v", v.Consulted)
+	}
+	if !v.Chain.Verified || v.Chain.AnchorsChecked || len(v.Audit) != 4 || v.Consulted.Seq != 4 || v.Consulted.Actor != "PS 12 Jones" || v.Clip.Audit.Seq != 4 {
 		t.Fatalf("json view: chain %+v, %d entries, consulted %+v", v.Chain, len(v.Audit), v.Consulted)
 	}
 

@@ -32,9 +32,10 @@ func exportUsage(w io.Writer) {
   bwv export ID... --out DIR --purpose TEXT --actor NAME [--destination LABEL] [--officer OFFICER] [--settings FILE]
       writes DIR/<ID>/ per clip: the clip file, manifest, record, audit trail, chain check, README.txt, index.json;
       appends a "disclosed" audit entry to each clip first; prints each bundle's hash (SHA-256 of its index.json)
-  bwv export verify DIR
-      checks a bundle offline: every file against index.json, the clip file against the manifest and record,
-      every audit entry's hash and link, the record's audit head; prints ok or each mismatch
+  bwv export verify DIR [--bundle-hash SHA256]
+      checks a bundle offline: every file against index.json, the clip file against the manifest, the record and
+      the SHA-256 its verified entry recorded, every audit entry's hash and link, the record's audit head, the
+      anchor proof; with --bundle-hash, index.json against the hash handed over; prints ok or each mismatch
 exit codes: 0 ok, 1 error, 2 usage, 3 verify found a mismatch, 4 a clip was not exported (reason code printed)
 docs/disclosure.md`)
 }
@@ -132,17 +133,23 @@ func exportExit(err error) int {
 func exportVerify(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("bwv export verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
+	want := fs.String("bundle-hash", "", "the bundle hash handed over separately (sha256 of index.json): without it a bundle re-hashed throughout cannot be told from the one disclosed")
+	dir, ok := parseOneArg(fs, args)
+	if !ok {
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: bwv export verify DIR")
+	if dir == "" {
+		fmt.Fprintln(stderr, "usage: bwv export verify DIR [--bundle-hash SHA256]")
 		return exitUsage
 	}
-	rep, err := disclosure.Verify(fs.Arg(0))
+	rep, err := disclosure.Verify(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "bwv export verify: %v\n", err)
 		return exitError
+	}
+	if h := strings.ToLower(strings.TrimSpace(*want)); h != "" && h != rep.BundleHash {
+		rep.Findings = append(rep.Findings, disclosure.Finding{Code: disclosure.MismatchBundleHash, File: disclosure.FileIndex, Field: "sha256",
+			Message: fmt.Sprintf("SHA-256 %s, --bundle-hash (the hash handed over) is %s: this is not the bundle that was disclosed", rep.BundleHash, h)})
 	}
 	if !rep.OK() {
 		for _, f := range rep.Findings {
@@ -154,6 +161,19 @@ func exportVerify(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "ok      clip %s: %d files match index.json, clip sha256 %s, %d audit entries chain to the record's head, ends with its disclosed entry\n",
 		rep.ClipID, rep.Files, rep.ClipSHA256, rep.Entries)
+	switch {
+	case rep.ContentSeq == 0:
+		fmt.Fprintln(stdout, "WARNING no entry of the trail records the content's SHA-256 (verified or quarantined details.sha256): the clip file is tied to the record only")
+	case rep.ContentAnchored:
+		fmt.Fprintf(stdout, "ok      clip sha256 is the one entry %d recorded when the content was verified; an audit anchor holds that entry\n", rep.ContentSeq)
+	default:
+		fmt.Fprintf(stdout, "WARNING clip sha256 is the one entry %d recorded when the content was verified, but no anchor in the bundle holds that entry: checked against the trail only\n", rep.ContentSeq)
+	}
+	if *want == "" {
+		fmt.Fprintln(stdout, "WARNING no --bundle-hash given: compare the hash below with the one handed over separately, or a bundle rebuilt throughout passes")
+	} else {
+		fmt.Fprintln(stdout, "ok      bundle sha256(index.json) is the --bundle-hash handed over")
+	}
 	fmt.Fprintf(stdout, "bundle sha256(index.json) = %s\n", rep.BundleHash)
 	return exitOK
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -60,10 +62,17 @@ func TestExportCarriesAnchorProof(t *testing.T) {
 		t.Fatalf("manifest anchoring %+v; want anchored in %s at entry 2", m.Anchoring, rep.Written)
 	}
 	code, text = bwv("export", "verify", bundle)
-	expect(code, text, 0, "ok      clip "+good.ID)
+	expect(code, text, 0, "ok      clip "+good.ID, "the one entry 2 recorded when the content was verified; an audit anchor holds that entry",
+		"WARNING no --bundle-hash given")
+	ib, _ := os.ReadFile(filepath.Join(bundle, disclosure.FileIndex))
+	handed := sha256.Sum256(ib)
+	code, text = bwv("export", "verify", bundle, "--bundle-hash", hex.EncodeToString(handed[:]))
+	expect(code, text, 0, "is the --bundle-hash handed over")
+	code, text = bwv("export", "verify", "--bundle-hash", strings.Repeat("0", 64), bundle)
+	expect(code, text, exitMismatch, "MISMATCH "+disclosure.MismatchBundleHash+" index.json field sha256")
 	proofFile := filepath.Join(bundle, disclosure.FileAnchorProof)
 	code, text = bwv("audit", "check-proof", proofFile, "--entries", filepath.Join(bundle, disclosure.FileAuditTrail))
-	expect(code, text, 0, "entry 2 matches the anchor; 1 after it not yet anchored") // the disclosed entry
+	expect(code, text, 0, "entry 2 matches the newest anchor and every earlier one (0); 2 after it not yet anchored") // the read and the disclosed entry
 
 	tampered := func(name string, edit func(dir string)) string {
 		t.Helper()

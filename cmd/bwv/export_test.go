@@ -113,7 +113,11 @@ func TestExportDisclosureBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := entries[len(entries)-1]
-	if len(entries) != 3 || last.Action != disclosure.ActionDisclosed || last.Actor != "DC 4471 Smith" || last.ActorAuthenticated ||
+	if read := entries[len(entries)-2]; read.Action != audit.ActionConsulted || read.Details[disclosure.DetailContent] != disclosure.ContentRead ||
+		read.Details[disclosure.DetailTool] != "bwv export" || read.Actor != "DC 4471 Smith" {
+		t.Fatalf("the read before the download: %+v", read)
+	}
+	if len(entries) != 4 || last.Action != disclosure.ActionDisclosed || last.Actor != "DC 4471 Smith" || last.ActorAuthenticated ||
 		last.Justification != "MG6 disclosure, case 01YX1234526" || last.Details[disclosure.DetailDestination] != "CPS" || last.Details[disclosure.DetailContentHash] == "" {
 		t.Fatalf("trail after export: %+v", entries)
 	}
@@ -141,7 +145,7 @@ func TestExportDisclosureBundle(t *testing.T) {
 	})
 	code, out = bwv("export", "verify", dir)
 	expect(code, out, 3, "FILE_HASH_MISMATCH "+m.Clip.File+" field sha256", "CLIP_HASH_MISMATCH "+m.Clip.File,
-		"DISCLOSED_ENTRY_MISMATCH audit-trail.json entry 3 ("+verified.ID+":000003) field details.clipSha256")
+		"DISCLOSED_ENTRY_MISMATCH audit-trail.json entry 4 ("+verified.ID+":000004) field details.clipSha256")
 
 	// One audit entry, edited in the bundle; and the same edit with the
 	// index and sums rewritten to match: the entry's own hash still names it.
@@ -209,7 +213,7 @@ func TestExportDisclosureBundle(t *testing.T) {
 	// The same clip again into the same directory: refused, nothing appended.
 	code, out = bwv("export", verified.ID, "--out", outDir, "--purpose", "p", "--actor", "a", "--settings", settings)
 	expect(code, out, 4, "BUNDLE_EXISTS")
-	if again, _ := st.ListAudit(ctx, verified.ID); len(again) != 3 {
+	if again, _ := st.ListAudit(ctx, verified.ID); len(again) != len(entries) {
 		t.Fatalf("a refused export appended: %d entries", len(again))
 	}
 	code, out = bwv("export", verified.ID, "--out", outDir, "--actor", "a", "--settings", settings)

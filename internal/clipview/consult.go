@@ -44,7 +44,12 @@ const (
 )
 
 // ToolDetail names the tool in the consulted entry's details.
-const ToolDetail = "tool"
+const ToolDetail = disclosure.DetailTool
+
+// RehashDetail is "true" in the consulted entry's details when the read
+// streams the stored footage again (--rehash); the entry then also says
+// content: read (disclosure.DetailContent).
+const RehashDetail = "rehash"
 
 // maxText bounds --actor and --purpose (ClipManage's bound for ?purpose=).
 const maxText = 256
@@ -62,7 +67,9 @@ type Options struct {
 	Officer string // optional partition, saves a query
 	Actor   string // who (not authenticated)
 	Purpose string // why (the entry's justification)
-	Now     func() time.Time
+	// Rehash records that the footage itself will be read (--rehash).
+	Rehash bool
+	Now    func() time.Time
 }
 
 // View is a consulted clip: its record, its trail (with the consulted
@@ -75,12 +82,17 @@ type View struct {
 	Rehash    *Rehashed     `json:"rehash,omitempty"`
 }
 
-// Chain is the verdict on the audit chain.
+// Chain is the verdict on the audit chain as a chain (sequence, hashes,
+// links, the record's head). It is not checked against the audit anchors
+// (AnchorsChecked is always false): a trail recomputed and re-headed by
+// someone with Cosmos access passes here; bwv audit verify --clip checks
+// the anchors (docs/audit.md).
 type Chain struct {
-	Verified bool   `json:"verified"`
-	BrokenAt int    `json:"brokenAt,omitempty"`
-	EntryID  string `json:"entryId,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Verified       bool   `json:"verified"`
+	AnchorsChecked bool   `json:"anchorsChecked"`
+	BrokenAt       int    `json:"brokenAt,omitempty"`
+	EntryID        string `json:"entryId,omitempty"`
+	Reason         string `json:"reason,omitempty"`
 }
 
 func checkText(name, v string) error {
@@ -113,6 +125,9 @@ func Consult(ctx context.Context, recs Records, id string, o Options) (View, err
 	key := "consulted:" + nonce()
 	e := audit.Entry{Action: audit.ActionConsulted, Key: key, Actor: strings.TrimSpace(o.Actor), ActorAuthenticated: false,
 		Justification: strings.TrimSpace(o.Purpose), At: clip.At(now()), Details: map[string]string{ToolDetail: "bwv clip show"}}
+	if o.Rehash {
+		e.Details[RehashDetail], e.Details[disclosure.DetailContent] = "true", disclosure.ContentRead
+	}
 	var lost error
 	for attempt := range maxAttempts {
 		if attempt > 0 {

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 )
@@ -16,15 +19,19 @@ import (
 func Print(w io.Writer, v View, now time.Time) error {
 	c := v.Clip
 	bw := bufio.NewWriter(w)
-	line := func(k, format string, args ...any) { fmt.Fprintf(bw, "%s\n", Field(k, fmt.Sprintf(format, args...))) }
+	// Every value is made printable: the record and the trail hold text
+	// from uploads and from anyone who can write to Cosmos, and a terminal
+	// obeys escape codes.
+	line := func(k, format string, args ...any) {
+		fmt.Fprintf(bw, "%s\n", Field(k, Printable(fmt.Sprintf(format, args...))))
+	}
 	section := func(name string) { fmt.Fprintf(bw, "\n%s\n", strings.ToUpper(name)) }
 
 	line("clip", "%s", c.ID)
-	status := string(c.Status)
+	line("status", "%s", c.Status)
 	for _, r := range c.Reasons {
-		status += fmt.Sprintf("\n%s%s: %s", strings.Repeat(" ", fieldWidth+3), r.Code, r.Message)
+		fmt.Fprintf(bw, "%s%s\n", strings.Repeat(" ", fieldWidth+3), Printable(fmt.Sprintf("%s: %s", r.Code, r.Message)))
 	}
-	line("status", "%s", status)
 
 	section("who, what, when")
 	line("officer", "%s", c.OfficerID)
@@ -105,7 +112,7 @@ func Print(w io.Writer, v View, now time.Time) error {
 
 	section("audit trail")
 	if v.Chain.Verified {
-		line("chain", "verified: %d entries, head %d", len(v.Audit), c.Audit.Seq)
+		line("chain", "verified as a chain: %d entries, head %d (not checked against the audit anchors: bwv audit verify --clip %s)", len(v.Audit), c.Audit.Seq, c.ID)
 	} else if v.Chain.EntryID != "" {
 		line("chain", "BROKEN at entry %d (%s): %s", v.Chain.BrokenAt, v.Chain.EntryID, v.Chain.Reason)
 	} else {
@@ -125,10 +132,36 @@ func Print(w io.Writer, v View, now time.Time) error {
 		if e.ID == v.Consulted.ID {
 			why += "  ← this consultation"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", e.Seq, e.At, e.Action, dash(who), dash(why))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", e.Seq, Printable(e.At.String()), Printable(e.Action), Printable(dash(who)), Printable(dash(why)))
 	}
 	return tw.Flush()
 }
+
+// Printable is s with every rune a terminal could act on (control
+// characters, escape sequences' ESC, bidirectional overrides and other
+// format characters, tabs and newlines) written as a Go escape (\x1b,
+// \u202e, \t), and invalid UTF-8 bytes as \xNN. Printable text is
+// returned as it is.
+func Printable(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsFunc(s, notPrintable) {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD"):
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case notPrintable(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func notPrintable(r rune) bool { return !unicode.IsPrint(r) }
 
 // fieldWidth is the width of the names in Print's "name value" lines.
 const fieldWidth = 20

@@ -65,3 +65,32 @@ func TestPrintStates(t *testing.T) {
 		t.Errorf("a deleted clip's due date counted from now:\n%s", b.String())
 	}
 }
+
+// Text from the record and the trail cannot drive the terminal: escape
+// codes, bidirectional overrides, tabs, newlines and invalid UTF-8 in any
+// field are shown escaped, and nothing else changes.
+func TestPrintEscapesControlCharacters(t *testing.T) {
+	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	const esc = "\x1b]0;owned\x07\x1b[2J"
+	c := clip.Clip{ID: "c1", OfficerID: "AB1234", Status: clip.StatusVerified, DeviceID: "DEV" + esc, StationID: "ST\u202eX",
+		Categories: []string{"evidential" + esc}, IncidentRefs: []string{"INC\n  forged line"},
+		Reasons: []clip.Reason{{Code: "X", Message: "m\r\x1b[1A"}}, Audit: clip.AuditHead{Seq: 1}}
+	v := View{Clip: c, Audit: []audit.Entry{{ID: "c1:000001", Seq: 1, Action: "consulted", Actor: "DC\x1b[31m 1",
+		Justification: "why\tcol\xff"}}, Chain: Chain{Verified: true}}
+	var b bytes.Buffer
+	if err := Print(&b, v, now); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.ContainsAny(out, "\x1b\x07\r\u202e\t\xff") || strings.Contains(out, "\n  forged line") {
+		t.Fatalf("control characters reach the terminal:\n%q", out)
+	}
+	for _, want := range []string{`DEV\x1b]0;owned\a\x1b[2J`, `ST\u202eX`, `INC\n  forged line`, `m\r\x1b[1A`, `DC\x1b[31m 1`, `why\tcol\xff`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if got := Printable("DC 4471 Smith — café"); got != "DC 4471 Smith — café" {
+		t.Errorf("printable text changed: %q", got)
+	}
+}

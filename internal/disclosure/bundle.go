@@ -49,6 +49,18 @@ const (
 	DetailClipSHA256  = "clipSha256"
 )
 
+// Details keys of the consulted entry an export (and bwv clip show)
+// records before it reads the footage.
+const (
+	DetailTool    = "tool"    // the tool that read: "bwv export", "bwv clip show"
+	DetailContent = "content" // ContentRead when the stored footage itself was read
+	ContentRead   = "read"
+)
+
+// DetailContentSHA256 is the details key of a verified or quarantined
+// entry that holds the SHA-256 ClipVerify computed of the stored blob.
+const DetailContentSHA256 = "sha256"
+
 // Index is index.json.
 type Index struct {
 	Format string      `json:"format"`

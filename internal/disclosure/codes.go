@@ -44,4 +44,7 @@ const (
 	MismatchHead            = "AUDIT_HEAD_MISMATCH"
 	MismatchDisclosed       = "DISCLOSED_ENTRY_MISMATCH"
 	MismatchVerificationLog = "VERIFICATION_RESULT_MISMATCH"
+	// MismatchBundleHash: index.json's SHA-256 is not the --bundle-hash
+	// handed over (bwv export verify).
+	MismatchBundleHash = "BUNDLE_HASH_MISMATCH"
 )

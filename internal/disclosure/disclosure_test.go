@@ -78,7 +78,8 @@ func newFixture(t *testing.T) (*fakeRecords, fakeBlobs) {
 	legacy := audit.Entry{ID: audit.EntryID(id, 1), ClipID: id, Type: audit.DocType, Seq: 1, Action: audit.ActionReceived,
 		Key: "ingest", Actor: "system:ClipIngest", At: at}
 	legacy.Hash = audit.Hash(legacy)
-	verified := audit.Next(id, audit.Head(legacy), audit.Entry{Action: audit.ActionVerified, Key: "verify", Actor: "system:ClipVerify", At: at})
+	verified := audit.Next(id, audit.Head(legacy), audit.Entry{Action: audit.ActionVerified, Key: "verify", Actor: "system:ClipVerify", At: at,
+		Details: map[string]string{DetailContentSHA256: hex.EncodeToString(sum[:])}})
 	c := clip.Clip{ID: id, Type: clip.DocTypeClip, OfficerID: "AB1234", Status: clip.StatusVerified,
 		Blob:   clip.BlobRef{Container: "uploads", Name: "a/b/c.mp4", ETag: "0x1", Size: int64(len(content))},
 		SHA256: clip.Hashes{Declared: hex.EncodeToString(sum[:]), Computed: hex.EncodeToString(sum[:])},
@@ -101,10 +102,13 @@ func TestExportVerifiesWithLegacyAndV1Entries(t *testing.T) {
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %v %+v", err, rep.Findings)
 	}
-	if rep.BundleHash != res.BundleHash || rep.Entries != 3 {
+	if rep.BundleHash != res.BundleHash || rep.Entries != 4 {
 		t.Fatalf("report %+v, export %+v", rep, res)
 	}
-	if got := recs.entries[2]; got.Action != ActionDisclosed || got.ActorAuthenticated || got.Details[DetailContentHash] != res.ContentHash {
+	if got := recs.entries[2]; got.Action != audit.ActionConsulted || got.Details[DetailContent] != ContentRead || got.Actor != "DC 1 Test" {
+		t.Fatalf("the read before the download: %+v", got)
+	}
+	if got := recs.entries[3]; got.Action != ActionDisclosed || got.ActorAuthenticated || got.Details[DetailContentHash] != res.ContentHash {
 		t.Fatalf("disclosed entry %+v", got)
 	}
 	// Editing the legacy entry is named (its form-0 hash is recomputed).
@@ -124,8 +128,10 @@ func TestFailedExportLeavesNoBundle(t *testing.T) {
 		code    reason.Code
 		entries int // in the trail afterwards
 	}{
-		"download cut":    {func(_ *fakeRecords, b *fakeBlobs) { b.failAt = 1000 }, CodeStoreFailed, 2},
-		"content changed": {func(_ *fakeRecords, b *fakeBlobs) { b.content = append([]byte("x"), b.content[1:]...) }, CodeContentMismatch, 2},
+		// Footage was read: the consulted entry written before the
+		// download stays, so the read is on the record.
+		"download cut":    {func(_ *fakeRecords, b *fakeBlobs) { b.failAt = 1000 }, CodeStoreFailed, 3},
+		"content changed": {func(_ *fakeRecords, b *fakeBlobs) { b.content = append([]byte("x"), b.content[1:]...) }, CodeContentMismatch, 3},
 		"record conflict": {func(r *fakeRecords, _ *fakeBlobs) {
 			r.replaceErr = clip.Errorf(clip.Conflict, clip.CodeConcurrentUpdate, "412")
 		}, CodeStoreFailed, 3},
@@ -147,6 +153,9 @@ func TestFailedExportLeavesNoBundle(t *testing.T) {
 			}
 			if len(recs.entries) != tc.entries {
 				t.Fatalf("%d entries, want %d", len(recs.entries), tc.entries)
+			}
+			if n := len(recs.entries); n == 3 && (recs.entries[2].Action != audit.ActionConsulted || recs.entries[2].Details[DetailContent] != ContentRead) {
+				t.Fatalf("entry 3 %+v, want the consulted entry recording the read", recs.entries[2])
 			}
 		})
 	}
@@ -171,4 +180,42 @@ func hasFinding(r Report, s string) bool {
 		}
 	}
 	return false
+}
+
+// A bundle re-hashed around other content: the clip file swapped, and the
+// record, manifest, content.sha256, disclosed entry, head, SHA256SUMS and
+// index all recomputed to match (what an export from a record whose
+// sha256 was rewritten produces). The verified entry, which keeps the
+// SHA-256 ClipVerify computed and which an anchor holds, still names it.
+func TestVerifyTiesTheClipToTheVerifiedEntry(t *testing.T) {
+	recs, blobs := newFixture(t)
+	orig := recs.c.SHA256.Computed
+	blobs.content = bytes.Repeat([]byte("other footage"), 9_000)
+	sum := sha256.Sum256(blobs.content)
+	recs.c.SHA256 = clip.Hashes{Declared: hex.EncodeToString(sum[:]), Computed: hex.EncodeToString(sum[:])}
+	recs.c.Blob.Size = int64(len(blobs.content))
+	res, err := Export(context.Background(), recs, blobs, recs.c.ID, opts(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(res.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "CLIP_HASH_MISMATCH audit-trail.json entry 2 (" + recs.c.ID + ":000002) field details.sha256"
+	if !hasFinding(rep, want) || !strings.Contains(rep.Findings[0].Message, orig) || len(rep.Findings) != 1 {
+		t.Fatalf("want only %q naming %s, got %v", want, orig, rep.Findings)
+	}
+	if rep.ContentSeq != 2 || rep.ContentAnchored {
+		t.Fatalf("content entry %d anchored %v, want 2, not anchored (no anchors here)", rep.ContentSeq, rep.ContentAnchored)
+	}
+	// The honest bundle names the same entry and passes.
+	recs, blobs = newFixture(t)
+	res, err = Export(context.Background(), recs, blobs, recs.c.ID, opts(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = Verify(res.Dir); err != nil || !rep.OK() || rep.ContentSeq != 2 {
+		t.Fatalf("honest bundle: %v %+v", err, rep)
+	}
 }

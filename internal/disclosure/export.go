@@ -142,7 +142,22 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 		}
 	}()
 
-	// 1. The clip file, streamed while hashing.
+	// 1. The read is recorded before the footage is read: an export that
+	// fails after the download has still read it. A consulted entry, with
+	// the export's actor and purpose; the disclosed entry follows it.
+	read, head, err := recs.AppendAudit(ctx, c.ID, c.Audit, audit.Entry{
+		Action: audit.ActionConsulted, Key: "consulted:export:" + randomSuffix(), Actor: o.Actor, ActorAuthenticated: false,
+		Justification: o.Purpose, At: clip.At(now()), Details: map[string]string{DetailTool: "bwv export", DetailContent: ContentRead},
+	})
+	if err != nil {
+		return Result{}, storeErr(err, "recording the read of %s before its content is read; nothing read", c.ID)
+	}
+	c.Audit = head
+	if c, err = recs.ReplaceClip(ctx, c); err != nil {
+		return Result{}, storeErr(err, "moving the audit head of %s to the consulted entry %s (the entry stays in the trail); nothing read", c.ID, read.ID)
+	}
+
+	// 2. The clip file, streamed while hashing.
 	clipRel := rel(ClipDir, safeFileName(c.Blob.Name))
 	sum, size, err := writeBlob(ctx, blobs, src, filepath.Join(partial, filepath.FromSlash(clipRel)))
 	if err != nil {
@@ -155,7 +170,7 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 		return Result{}, reason.Errorf(CodeContentMismatch, nil, "clip %s: SHA-256 of %s/%s is %s, the record says %s; nothing disclosed", c.ID, src.container, src.name, sum, c.SHA256.Computed)
 	}
 
-	// 2. The manifest and the list of content files it pins.
+	// 3. The manifest and the list of content files it pins.
 	at := clip.At(now())
 	m := Manifest{
 		Format: BundleFormat, ClipID: c.ID, Status: c.Status,
@@ -181,7 +196,7 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 	}
 	contentHash := sha256Hex(content)
 
-	// 3. The audited act of disclosure, conditional on the record's head.
+	// 4. The audited act of disclosure, conditional on the record's head.
 	details := map[string]string{DetailContentHash: contentHash, DetailClipSHA256: sum, DetailBundle: BundleFormat}
 	if o.Destination != "" {
 		details[DetailDestination] = o.Destination
@@ -199,7 +214,7 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 		return Result{}, storeErr(err, "moving the audit head of %s to the disclosed entry %s (the entry stays in the trail)", c.ID, entry.ID)
 	}
 
-	// 4. The record and the trail with that entry, and their check.
+	// 5. The record and the trail with that entry, and their check.
 	entries, err = recs.ListAudit(ctx, c.ID)
 	if err != nil {
 		return Result{}, storeErr(err, "re-reading the audit trail of %s", c.ID)
@@ -230,7 +245,7 @@ func Export(ctx context.Context, recs Records, blobs Blobs, id string, o Options
 		return Result{}, err
 	}
 
-	// 5. The sums and the index, last; then the rename makes it a bundle.
+	// 6. The sums and the index, last; then the rename makes it a bundle.
 	files, err := listFiles(partial)
 	if err != nil {
 		return Result{}, err

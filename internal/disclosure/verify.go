@@ -49,7 +49,16 @@ type Report struct {
 	Files      int
 	Entries    int
 	ClipSHA256 string
-	Findings   []Finding
+	// ContentSeq is the trail entry whose details.sha256 the clip file was
+	// checked against (every verified or quarantined entry recording the
+	// content's SHA-256 is; this is the last at or before the anchored
+	// entry when there is one); 0 when no entry records it.
+	ContentSeq int
+	// ContentAnchored says an audit anchor holds ContentSeq (it is at or
+	// before anchor-proof.json's anchored entry): a bundle re-hashed around
+	// other content cannot keep that entry and pass.
+	ContentAnchored bool
+	Findings        []Finding
 }
 
 // OK says nothing mismatched.
@@ -138,6 +147,14 @@ func Verify(dir string) (Report, error) {
 	}
 	if okM {
 		checkAnchorProof(dir, m, idx.ClipID, entries, okT, indexed, add)
+	}
+	if okT && okM {
+		anchoredSeq := 0
+		if m.Anchoring.Status == AnchoringAnchored {
+			anchoredSeq = m.Anchoring.AnchoredSeq
+		}
+		r.ContentSeq = checkContentEntries(entries, m.Clip.File, r.ClipSHA256, anchoredSeq, add)
+		r.ContentAnchored = r.ContentSeq > 0 && r.ContentSeq <= anchoredSeq
 	}
 	if okV && okC {
 		if !ver.OK || ver.ClipID != c.ID || ver.Head != c.Audit || (okT && ver.Entries != len(entries)) {
@@ -324,4 +341,30 @@ func checkDisclosed(dir string, entries []audit.Entry, clipSum string, add func(
 	if clipSum != "" && clipSum != last.Details[DetailClipSHA256] {
 		bad("details.clipSha256", "%s, the clip file's SHA-256 is %s", last.Details[DetailClipSHA256], clipSum)
 	}
+}
+
+// checkContentEntries ties the clip file to the trail: every verified or
+// quarantined entry that recorded the content's SHA-256 (details.sha256,
+// written by ClipVerify when it hashed the stored blob) must name the clip
+// file's SHA-256. Those entries are in the anchors, so a bundle whose clip
+// was swapped and whose manifest, record, sums, index and disclosed entry
+// were recomputed to match still shows here. It returns the entry checked
+// against: the last such at or before anchoredSeq (or the last of all when
+// nothing is anchored), else the first after it; 0 when there is none.
+func checkContentEntries(entries []audit.Entry, clipFile, clipSum string, anchoredSeq int, add func(Finding)) int {
+	seq := 0
+	for _, e := range entries {
+		sum := e.Details[DetailContentSHA256]
+		if (e.Action != audit.ActionVerified && e.Action != audit.ActionQuarantined) || sum == "" {
+			continue
+		}
+		if clipSum != "" && !strings.EqualFold(sum, clipSum) {
+			add(Finding{Code: MismatchClipHash, File: FileAuditTrail, Seq: e.Seq, EntryID: e.ID, Field: "details." + DetailContentSHA256,
+				Message: fmt.Sprintf("entry %d (%s) recorded the stored content's SHA-256 as %s; %s hashes to %s", e.Seq, e.Action, sum, clipFile, clipSum)})
+		}
+		if seq == 0 || anchoredSeq == 0 || e.Seq <= anchoredSeq {
+			seq = e.Seq
+		}
+	}
+	return seq
 }

@@ -130,7 +130,7 @@ func TestProofChecksAndFailsOnOneByte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, ok := NewProof(an, "c1", "http://127.0.0.1/acct/audit-anchors/"+an.Name)
+	p, ok := NewProof([]Anchor{an}, "c1", func(n string) string { return "http://127.0.0.1/acct/audit-anchors/" + n })
 	if !ok {
 		t.Fatal("no proof for an anchored clip")
 	}
@@ -147,7 +147,7 @@ func TestProofChecksAndFailsOnOneByte(t *testing.T) {
 	if n, err := CheckProofEntries(p, more); err != nil || n != 1 {
 		t.Fatalf("one entry after the anchor: %d %v", n, err)
 	}
-	if _, ok := NewProof(an, "zz", ""); ok {
+	if _, ok := NewProof([]Anchor{an}, "zz", func(string) string { return "" }); ok {
 		t.Fatal("a proof for a clip the anchor does not hold")
 	}
 
@@ -236,5 +236,151 @@ func TestVerifyAnchoredCatchesRewriteAndReset(t *testing.T) {
 	}
 	if n, err := VerifyAnchored("c1", es, head, nil); err != nil || n != 4 {
 		t.Fatalf("unanchored chain: %d %v", n, err)
+	}
+}
+
+// A later anchor of a rewritten trail must not vouch for it: the proof
+// carries every anchor that held the clip, and the earlier one holds the
+// original hash.
+func TestProofEveryAnchorVouches(t *testing.T) {
+	es, head := chain(3)
+	other := LeafOf("b0", 1, strings.Repeat("1", 64))
+	a1, err := NewAnchor(nil, []Leaf{LeafOf("c1", head.Seq, head.Hash), other}, goldenTime, goldenTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Entries 2..3 recomputed (a consistent chain), the head moved, and the
+	// next anchor holds the forged head.
+	forged := append([]Entry(nil), es[:1]...)
+	h := Head(es[0])
+	for i := 1; i < 3; i++ {
+		e := Next("c1", h, Entry{Action: ActionReceived, Key: "k", Actor: "mallory", At: es[i].At})
+		forged, h = append(forged, e), Head(e)
+	}
+	a2, err := NewAnchor(&a1, []Leaf{LeafOf("c1", h.Seq, h.Hash)}, goldenTime.Add(time.Hour), goldenTime.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := func(n string) string { return "http://127.0.0.1/acct/audit-anchors/" + n }
+	p, ok := NewProof([]Anchor{a1, a2}, "c1", url)
+	if !ok || len(p.Earlier) != 1 || p.Anchor.Name != a2.Name || p.Earlier[0].Anchor.Name != a1.Name {
+		t.Fatalf("proof %+v", p)
+	}
+	if err := CheckProof(p); err != nil {
+		t.Fatal(err)
+	}
+	var pe *ProofError
+	if _, err := CheckProofEntries(p, forged); !errors.As(err, &pe) || pe.Code != ProofEntriesMismatch || !strings.Contains(pe.Reason, a1.Name) {
+		t.Fatalf("forged past vouched for by a later anchor: %v", err)
+	}
+	// Dropping the earlier inclusion is what a proof of the newest anchor
+	// alone was: it cannot see the rewrite (why every anchor is carried).
+	newestOnly := p
+	newestOnly.Earlier = nil
+	if _, err := CheckProofEntries(newestOnly, forged); err != nil {
+		t.Fatalf("the newest anchor alone should agree with the forged trail (else this test shows nothing): %v", err)
+	}
+	// Earlier inclusions out of chain order, or of another clip, are refused.
+	swapped := Proof{Format: ProofFormat, Inclusion: p.Earlier[0], Earlier: []Inclusion{p.Inclusion}}
+	if err := CheckProof(swapped); !errors.As(err, &pe) || pe.Code != ProofAnchorInvalid {
+		t.Fatalf("out of order: %v", err)
+	}
+	p2, _ := NewProof([]Anchor{a1}, "b0", url)
+	mixed := p
+	mixed.Earlier = []Inclusion{p2.Inclusion}
+	if err := CheckProof(mixed); !errors.As(err, &pe) || pe.Code != ProofLeafMismatch {
+		t.Fatalf("another clip's inclusion: %v", err)
+	}
+}
+
+// A crafted leaf seq below 1 is refused, never an index out of range.
+func TestProofLeafSeqBelowOne(t *testing.T) {
+	es, _ := chain(2)
+	for _, seq := range []int{0, -1, -1 << 40} {
+		l := LeafOf("c1", seq, es[0].Hash)
+		a, err := NewAnchor(nil, []Leaf{l}, goldenTime, goldenTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := NewProof([]Anchor{a}, "c1", func(string) string { return "" })
+		var pe *ProofError
+		if err := CheckProof(p); !errors.As(err, &pe) || pe.Code != ProofLeafMismatch || pe.Field != "leaf.seq" {
+			t.Fatalf("seq %d: %v", seq, err)
+		}
+		if _, err := CheckProofEntries(p, es); !errors.As(err, &pe) || pe.Code != ProofLeafMismatch {
+			t.Fatalf("seq %d entries: %v", seq, err)
+		}
+	}
+}
+
+func FuzzCheckProofEntries(f *testing.F) {
+	es, head := chain(3)
+	f.Add(head.Seq, 0, 3)
+	f.Add(0, 0, 3)
+	f.Add(-5, 1, 1)
+	f.Fuzz(func(t *testing.T, seq, index, n int) {
+		n = max(0, min(n, len(es)))
+		a, err := NewAnchor(nil, []Leaf{LeafOf("c1", seq, head.Hash)}, goldenTime, goldenTime)
+		if err != nil {
+			return
+		}
+		p, _ := NewProof([]Anchor{a}, "c1", func(string) string { return "" })
+		p.Index = index
+		if CheckProof(p) == nil && seq < 1 {
+			t.Fatalf("seq %d accepted", seq)
+		}
+		_, _ = CheckProofEntries(p, es[:n]) // must not panic
+	})
+}
+
+// A head moved back below an anchored entry is broken even though every
+// entry is still there; entries after the head are reported, not judged.
+func TestVerifyAnchoredHeadMovedBack(t *testing.T) {
+	es, head := chain(3)
+	anchored := []AnchoredLeaf{{Leaf: LeafOf("c1", 3, head.Hash), Anchor: "a1"}}
+	back := Head(es[1])
+	if err := Verify("c1", es, back); err != nil {
+		t.Fatalf("Verify judges entries after the head (it should not): %v", err)
+	}
+	var bl *BrokenLink
+	if _, err := VerifyAnchored("c1", es, back, anchored); !errors.As(err, &bl) || bl.Seq != 3 || !strings.Contains(bl.Reason, "moved back") {
+		t.Fatalf("head moved back below anchored entry 3: %v", err)
+	}
+	if got := BeyondHead(es, back); len(got) != 1 || got[0].Seq != 3 {
+		t.Fatalf("beyond the head: %+v", got)
+	}
+	if got := BeyondHead(es, head); len(got) != 0 {
+		t.Fatalf("nothing is beyond the real head: %+v", got)
+	}
+}
+
+// A proof is tied to a published hash directly or through the headers in
+// between; a header that does not link, or a chain that never reaches the
+// published hash, is refused.
+func TestCheckPublished(t *testing.T) {
+	l := LeafOf("c1", 1, strings.Repeat("a", 64))
+	a1, _ := NewAnchor(nil, []Leaf{l}, goldenTime, goldenTime)
+	a2, _ := NewAnchor(&a1, []Leaf{LeafOf("c2", 1, strings.Repeat("b", 64))}, goldenTime.Add(time.Hour), goldenTime.Add(time.Hour))
+	a3, _ := NewAnchor(&a2, []Leaf{LeafOf("c3", 1, strings.Repeat("c", 64))}, goldenTime.Add(2*time.Hour), goldenTime.Add(2*time.Hour))
+	p, _ := NewProof([]Anchor{a1}, "c1", func(string) string { return "" })
+	header := func(a Anchor) Anchor { a.Leaves = nil; return a }
+	if err := CheckPublished(p, nil, a1.Hash); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckPublished(p, []Anchor{header(a2), header(a3)}, a3.Hash); err != nil {
+		t.Fatal(err)
+	}
+	var pe *ProofError
+	if err := CheckPublished(p, []Anchor{header(a3)}, a3.Hash); !errors.As(err, &pe) || pe.Code != ProofNotPublished || pe.Field != "headers[0]" {
+		t.Fatalf("a skipped header: %v", err)
+	}
+	forged := header(a2)
+	forged.PrevHash = strings.Repeat("0", 64)
+	forged.Hash = forged.ComputeHash()
+	if err := CheckPublished(p, []Anchor{forged}, forged.Hash); !errors.As(err, &pe) || pe.Code != ProofNotPublished {
+		t.Fatalf("a header not linked to the proof's anchor: %v", err)
+	}
+	if err := CheckPublished(p, []Anchor{header(a2)}, a3.Hash); !errors.As(err, &pe) || pe.Code != ProofNotPublished || pe.Field != "anchor.hash" {
+		t.Fatalf("never reaching the published hash: %v", err)
 	}
 }

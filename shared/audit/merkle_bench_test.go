@@ -28,7 +28,7 @@ func BenchmarkNewAnchor10k(b *testing.B) {
 // BenchmarkProofCheck: the offline check of one proof from a 10k-leaf anchor.
 func BenchmarkProofCheck10k(b *testing.B) {
 	a, _ := NewAnchor(nil, benchLeaves(10_000), goldenTime, goldenTime)
-	p, _ := NewProof(a, a.Leaves[4321].ClipID, "")
+	p, _ := NewProof([]Anchor{a}, a.Leaves[4321].ClipID, func(string) string { return "" })
 	for b.Loop() {
 		if err := CheckProof(p); err != nil {
 			b.Fatal(err)

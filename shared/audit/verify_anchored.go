@@ -47,6 +47,10 @@ func VerifyAnchored(clipID string, entries []Entry, head clip.AuditHead, anchore
 			n := len(entries) + 1
 			bl = &BrokenLink{ClipID: clipID, Seq: n, EntryID: EntryID(clipID, n),
 				Reason: fmt.Sprintf("entries %d..%d are missing: anchor %s holds entry %d (hash %s)", n, l.Seq, l.Anchor, l.Seq, l.Hash)}
+		case head.Seq > 0 && l.Seq > head.Seq:
+			n := head.Seq + 1
+			bl = &BrokenLink{ClipID: clipID, Seq: n, EntryID: EntryID(clipID, n),
+				Reason: fmt.Sprintf("the clip record's head is entry %d, but anchor %s holds entry %d: the head was moved back", head.Seq, l.Anchor, l.Seq)}
 		case entries[l.Seq-1].Seq != l.Seq:
 			continue // a gap before it: Verify already named it
 		case entries[l.Seq-1].Hash != l.Hash:
@@ -68,4 +72,20 @@ func VerifyAnchored(clipID string, entries []Entry, head clip.AuditHead, anchore
 		return 0, first
 	}
 	return max(len(entries)-newest, 0), nil
+}
+
+// BeyondHead are the entries after the record's head (head.Seq > 0), in
+// seq order. Verify does not judge them: a writer that appended an entry
+// and crashed before moving the head leaves one (the next transition steps
+// over it). One still there after an anchor window has passed is suspect:
+// an interrupted write never followed by another, or a head moved back.
+func BeyondHead(entries []Entry, head clip.AuditHead) []Entry {
+	var out []Entry
+	for _, e := range entries {
+		if head.Seq > 0 && e.Seq > head.Seq {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return cmp.Compare(a.Seq, b.Seq) })
+	return out
 }

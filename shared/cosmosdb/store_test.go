@@ -40,6 +40,19 @@ func (f *fakeThrottlingTransport) Do(req *http.Request) (*http.Response, error) 
 
 func newStore(t *testing.T, tr *fakeThrottlingTransport, budget time.Duration) *cosmosdb.Store {
 	t.Helper()
+	_, s := newStoreWith(t, tr, budget)
+	return s
+}
+
+// newStoreAndOptions is a bootstrapped store and the options it was
+// opened with (for cosmosdbtest.Open).
+func newStoreAndOptions(t *testing.T) (cosmosdb.Options, *cosmosdb.Store) {
+	t.Helper()
+	return newStoreWith(t, nil, 0)
+}
+
+func newStoreWith(t *testing.T, tr *fakeThrottlingTransport, budget time.Duration) (cosmosdb.Options, *cosmosdb.Store) {
+	t.Helper()
 	cs := localsvctest.Cosmos(t)
 	o := cosmosdb.Options{Endpoint: cs.Endpoint, Key: cs.Key, Database: "bwv", Clips: "clips", Audit: "audit", ThrottleBudget: budget}
 	boot, err := cosmosdb.New(o)
@@ -59,7 +72,7 @@ func newStore(t *testing.T, tr *fakeThrottlingTransport, budget time.Duration) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return o, s
 }
 
 func testClip(id string) clip.Clip {
