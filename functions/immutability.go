@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
@@ -219,9 +220,26 @@ func (a *App) lowers(c, next clip.Clip) bool {
 // its record says until the next change or sweep).
 func (a *App) syncProtectionWarning(ctx context.Context, officerID, id string, relax bool) []string {
 	if err := a.syncProtection(ctx, officerID, id, relax); err != nil {
-		funchost.Logger(ctx).Error("Storage protection not brought in line with the record; it keeps at least the record's protection",
-			"code", clip.CodeOf(err), "error", err)
-		return []string{"Storage's immutability policy or legal hold could not be brought in line with the record: it keeps at least the protection the record asks for until the next change"}
+		return protectionWarning(ctx, err, "Storage protection not brought in line with the record; the sweep's horizon pass retries")
 	}
 	return nil
+}
+
+// protectionCode is the code a failed protection step is logged under:
+// always an IMMUTABILITY_ one, so the alert on that prefix fires whatever
+// the underlying cause (throttling, a 403, a gone version).
+func protectionCode(err error) clip.Code {
+	if code := clip.CodeOf(err); strings.HasPrefix(string(code), "IMMUTABILITY_") {
+		return code
+	}
+	return clip.CodeImmutabilityFailed
+}
+
+// protectionWarning logs a protection step that failed where the change
+// goes on (at error level, with an IMMUTABILITY_ code and the underlying
+// one as cause_code) and returns the caller's warning.
+func protectionWarning(ctx context.Context, err error, msg string) []string {
+	code := protectionCode(err)
+	funchost.Logger(ctx).Error(msg, "code", code, "cause_code", clip.CodeOf(err), "error", err)
+	return []string{string(code) + ": Storage's immutability policy or legal hold could not be brought in line with the record (the record decides what the sweep deletes; Storage is caught up by the next change or sweep)"}
 }

@@ -2,6 +2,8 @@ package functions_test
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,14 +136,21 @@ func TestSweepRecordsStoragesRefusalAfterTheTombstone(t *testing.T) {
 }
 
 // holdFaultBlobs is a fake: the real adapter (through the enforcing fake)
-// with one legal-hold call made to fail, a crash no real service can be
-// asked for.
+// with legal-hold calls made to fail once (failSet, failClear: a crash no
+// real service can be asked for) or until healed (denySet: a 403 after a
+// role change, throttling that outlasts the retries), and reads of the
+// protection made to fail (denyRead).
 type holdFaultBlobs struct {
 	*blobstore.Store
-	failSet, failClear bool
+	failSet, failClear, denySet, denyRead bool
 }
 
+var errFakeDenied = clip.Errorf(clip.Internal, clip.CodeImmutabilityFailed, "fake: Storage refuses the protection call (403)")
+
 func (b *holdFaultBlobs) SetLegalHold(ctx context.Context, container, name, versionID string, hold bool) error {
+	if hold && b.denySet {
+		return errFakeDenied
+	}
 	if (hold && b.failSet) || (!hold && b.failClear) {
 		b.failSet, b.failClear = false, false
 		return errFakeCrash
@@ -149,11 +158,23 @@ func (b *holdFaultBlobs) SetLegalHold(ctx context.Context, container, name, vers
 	return b.Store.SetLegalHold(ctx, container, name, versionID, hold)
 }
 
-// Setting and clearing a hold through ClipManage: the blob's legal hold is
-// set before the record write that sets it and cleared after the record
-// write that clears it. A failure at each step leaves the clip at least
-// as protected in Storage as its record says; repeating the request
-// converges to the record's state.
+func (b *holdFaultBlobs) ProtectionOf(ctx context.Context, container, name, versionID string) (clip.Protection, error) {
+	if b.denyRead {
+		return clip.Protection{}, errFakeDenied
+	}
+	return b.Store.ProtectionOf(ctx, container, name, versionID)
+}
+
+// Setting and clearing a hold through ClipManage. A hold (a change that
+// only raises protection) reaches the record even when Storage refuses to
+// set its legal hold: the record is what the sweep obeys, so blocking it
+// would turn a failure of the backup layer into early deletion. The
+// failure is a coded warning (IMMUTABILITY_FAILED) and the sweep's horizon
+// pass later puts the hold on the blob. A clear (a lowering change) is
+// blocked when Storage cannot be checked first, and the blob's hold is
+// cleared only after the record write that clears it. A failure at each
+// step of the clear leaves the clip at least as protected in Storage as
+// its record says; repeating the request converges.
 func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 	p := retention.Default()
 	e := newRetEnv(t, p)
@@ -162,10 +183,13 @@ func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 		return e.h.manage(t, manageCall{method: "POST", id: c.ID, action: action, headers: map[string]string{"If-Match": `"` + e.get(c).ETag + `"`},
 			body: functions.ManageRequest{Justification: "court order 12/2026", Actor: "dc-worm"}})
 	}
+	held := func() (recordHeld, blobHeld bool) {
+		return e.get(c).Retention.LegalHold, e.protectionOf(c).LegalHold
+	}
 	// Never less protected in Storage than in the record.
 	invariant := func(step string) (recordHeld, blobHeld bool) {
 		t.Helper()
-		recordHeld, blobHeld = e.get(c).Retention.LegalHold, e.protectionOf(c).LegalHold
+		recordHeld, blobHeld = held()
 		if recordHeld && !blobHeld {
 			t.Fatalf("%s: the record says held but Storage has no legal hold: the clip is less protected than its record", step)
 		}
@@ -174,18 +198,68 @@ func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 	faultyRecords := func() { e.app.Records = faultInjectingRecords{e.clocked, &fault{op: "ReplaceClip", n: 1}} }
 	hb := &holdFaultBlobs{Store: e.blobs}
 	e.app.Blobs = hb
-	healthy := func() { e.app.Records = e.clocked; hb.failSet, hb.failClear = false, false }
+	healthy := func() { e.app.Records = e.clocked; *hb = holdFaultBlobs{Store: e.blobs} }
 
-	// Set: the blob hold fails, so the record is not written.
-	hb.failSet = true
-	if a := call(functions.ActionSetLegalHold); a.status == 200 || hb.failSet {
-		t.Fatalf("set-legal-hold with a failing blob hold: %d %s (fault fired %v); want a failure", a.status, a.body, !hb.failSet)
+	// Set while Storage refuses every legal-hold call: the record is held
+	// all the same, and the answer carries the coded warning.
+	hb.denySet = true
+	a := call(functions.ActionSetLegalHold)
+	if a.status != 200 || !slices.ContainsFunc(a.ok().Warnings, func(w string) bool { return strings.HasPrefix(w, string(clip.CodeImmutabilityFailed)) }) {
+		t.Fatalf("set-legal-hold while Storage refuses the hold: %d %s; want 200 with an %s warning", a.status, a.body, clip.CodeImmutabilityFailed)
 	}
-	if rec, _ := invariant("blob hold failed"); rec {
-		t.Fatal("the record says held although Storage's hold failed")
+	if rec, blob := held(); !rec || blob {
+		t.Fatalf("record held %v, blob held %v; want the record held (the sweep obeys it) and Storage's hold still missing", rec, blob)
 	}
-	// Set: the record write fails after the blob hold was set.
+	if d := retention.DecideClip(p, e.get(c), e.now.AddDate(1, 0, 0)); d.Delete {
+		t.Fatalf("the held record would be deleted a year on: %+v", d)
+	}
+	// Healed, the sweep's horizon pass puts the hold on the blob.
 	healthy()
+	if rep := e.sweep(functions.SweepOptions{RunID: "hold-catch-up"}); rep.Outcomes[functions.SweepHorizonExtended] != 1 {
+		t.Fatalf("sweep outcomes %v; want the missing hold restored", rep.Outcomes)
+	}
+	if rec, blob := invariant("after the sweep"); !rec || !blob {
+		t.Fatalf("after the sweep: record held %v, blob held %v; want both", rec, blob)
+	}
+
+	// Clear, but Storage's protection cannot be read: a lowering change
+	// is refused, the record stays held.
+	hb.denyRead = true
+	if a := call(functions.ActionClearLegalHold); a.status == 200 {
+		t.Fatalf("clear while Storage cannot be checked answered 200: %s", a.body)
+	}
+	if rec, _ := invariant("clear, Storage unreadable"); !rec {
+		t.Fatal("a lowering change was written although Storage could not be checked first")
+	}
+	// Clear: the record write fails, so the blob keeps its hold.
+	healthy()
+	faultyRecords()
+	if a := call(functions.ActionClearLegalHold); a.status == 200 {
+		t.Fatalf("clear with a failing record write answered 200: %s", a.body)
+	}
+	if rec, blob := invariant("clear, record write failed"); !rec || !blob {
+		t.Fatalf("record held %v, blob held %v; the hold must not be cleared before the record write", rec, blob)
+	}
+	// Clear: the blob clear fails after the record write: more protected.
+	healthy()
+	hb.failClear = true
+	a = call(functions.ActionClearLegalHold)
+	if a.status != 200 || len(a.ok().Warnings) == 0 {
+		t.Fatalf("clear with a failing blob clear: %d %s; want 200 with a warning", a.status, a.body)
+	}
+	if rec, blob := invariant("clear, blob clear failed"); rec || !blob {
+		t.Fatalf("record held %v, blob held %v; want the record cleared and the blob still held", rec, blob)
+	}
+	// Repeating the request (now a no-op on the record) converges.
+	healthy()
+	if a := call(functions.ActionClearLegalHold); a.status != 200 {
+		t.Fatalf("repeat clear: %d %s", a.status, a.body)
+	}
+	if rec, blob := invariant("cleared"); rec || blob {
+		t.Fatalf("after the repeat: record held %v, blob held %v; want neither", rec, blob)
+	}
+
+	// Set: the record write fails after the blob hold was set.
 	faultyRecords()
 	if a := call(functions.ActionSetLegalHold); a.status == 200 {
 		t.Fatalf("set-legal-hold with a failing record write answered 200: %s", a.body)
@@ -200,33 +274,6 @@ func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 	}
 	if rec, blob := invariant("set"); !rec || !blob {
 		t.Fatalf("after the repeat: record held %v, blob held %v; want both", rec, blob)
-	}
-
-	// Clear: the record write fails, so the blob keeps its hold.
-	faultyRecords()
-	if a := call(functions.ActionClearLegalHold); a.status == 200 {
-		t.Fatalf("clear with a failing record write answered 200: %s", a.body)
-	}
-	if rec, blob := invariant("clear, record write failed"); !rec || !blob {
-		t.Fatalf("record held %v, blob held %v; the hold must not be cleared before the record write", rec, blob)
-	}
-	// Clear: the blob clear fails after the record write: more protected.
-	healthy()
-	hb.failClear = true
-	a := call(functions.ActionClearLegalHold)
-	if a.status != 200 || len(a.ok().Warnings) == 0 {
-		t.Fatalf("clear with a failing blob clear: %d %s; want 200 with a warning", a.status, a.body)
-	}
-	if rec, blob := invariant("clear, blob clear failed"); rec || !blob {
-		t.Fatalf("record held %v, blob held %v; want the record cleared and the blob still held", rec, blob)
-	}
-	// Repeating the request (now a no-op on the record) converges.
-	healthy()
-	if a := call(functions.ActionClearLegalHold); a.status != 200 {
-		t.Fatalf("repeat clear: %d %s", a.status, a.body)
-	}
-	if rec, blob := invariant("cleared"); rec || blob {
-		t.Fatalf("after the repeat: record held %v, blob held %v; want neither", rec, blob)
 	}
 }
 

@@ -291,16 +291,28 @@ func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry)
 			return c, nil, err
 		}
 	}
+	// A change that lowers protection waits for Storage: its record write
+	// must not run ahead of a protection that is not in place. A change
+	// that does not lower it is written whatever Storage answers: the
+	// record is what the sweep obeys, so a hold or an extension that
+	// failed to reach Storage must still reach the record (the failure is
+	// a coded warning that alerts; the post-write sync and the sweep's
+	// horizon pass catch Storage up).
+	var warnings []string
 	if err := a.protectFirst(ctx, c, next); err != nil {
-		return c, nil, err
+		if a.lowers(c, next) {
+			return c, nil, err
+		}
+		warnings = protectionWarning(ctx, err, "Storage protection not put in place before the record write; the record is written (it is what the sweep obeys) and Storage is caught up after it")
 	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) {
 		x.Categories, x.CategoriesSetBy, x.IncidentRefs, x.Retention = next.Categories, next.CategoriesSetBy, next.IncidentRefs, next.Retention
 	})
-	warnings := a.syncTagsWarning(ctx, c)
+	tagWarnings := a.syncTagsWarning(ctx, c)
 	if err != nil {
 		return c, nil, err
 	}
+	warnings = append(tagWarnings, warnings...)
 	warnings = append(warnings, a.syncProtectionWarning(ctx, c.OfficerID, c.ID, a.lowers(c, next))...)
 	return rec, warnings, nil
 }
