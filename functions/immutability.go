@@ -144,22 +144,64 @@ func (a *App) extendProtection(ctx context.Context, t tagTarget, until time.Time
 	return cur, nil
 }
 
-// relaxProtection lowers cur to the record's: clears the hold when the
-// record has none, and shortens an Unlocked policy to until (deletes it
-// when until has passed: Storage refuses a date in the past).
-func (a *App) relaxProtection(ctx context.Context, t tagTarget, cur clip.Protection, until time.Time, hold bool) error {
-	if !hold && cur.LegalHold {
-		if err := a.Blobs.SetLegalHold(ctx, t.container, t.name, t.versionID, false); err != nil {
+// relaxProtection lowers c's content's protection to the record's: clears
+// the hold when the record has none, and shortens an Unlocked policy to
+// until (deletes it when until has passed: Storage refuses a date in the
+// past). Each lowering call acts on a fresh view: just before it, the
+// record is read again (a newer record is not lowered to c's: it gets the
+// protection of both instead, and its writer syncs after its own write)
+// and so is Storage's protection; just after it, the record is read again,
+// and one that changed meanwhile (a hold set by a writer whose
+// protectFirst saw the hold this call has just cleared) gets its
+// protection back at once, not only from that writer's own sync.
+func (a *App) relaxProtection(ctx context.Context, t tagTarget, c clip.Clip, until time.Time, hold bool) error {
+	// current reads the record and Storage's protection; ok false means
+	// there is nothing (more) to lower: the record changed, or is gone.
+	current := func() (cur clip.Protection, ok bool, err error) {
+		now, err := a.Records.GetClip(ctx, c.OfficerID, c.ID)
+		switch {
+		case clip.IsKind(err, clip.NotFound):
+			return cur, false, nil
+		case err != nil:
+			return cur, false, err
+		case !sameRecordState(c, now):
+			return cur, false, a.protectFirst(ctx, c, now)
+		}
+		cur, err = a.Blobs.ProtectionOf(ctx, t.container, t.name, t.versionID)
+		if clip.IsKind(err, clip.NotFound) {
+			return cur, false, nil
+		}
+		return cur, err == nil, err
+	}
+	lowerings := []struct {
+		needed func(clip.Protection) bool
+		lower  func() error
+	}{
+		{func(cur clip.Protection) bool { return !hold && cur.LegalHold }, func() error {
+			return a.Blobs.SetLegalHold(ctx, t.container, t.name, t.versionID, false)
+		}},
+		{func(cur clip.Protection) bool { return cur.Until != nil && !cur.Locked && until.Before(*cur.Until) }, func() error {
+			if !until.After(a.now()) {
+				return a.Blobs.DeleteImmutability(ctx, t.container, t.name, t.versionID)
+			}
+			return a.Blobs.SetImmutability(ctx, t.container, t.name, t.versionID, until, false)
+		}},
+	}
+	cur, ok, err := current()
+	for _, l := range lowerings {
+		if !ok || err != nil {
 			return err
 		}
+		if !l.needed(cur) {
+			continue
+		}
+		if err := l.lower(); err != nil {
+			return err
+		}
+		// The fresh view after this lowering is the one before the next.
+		cur, ok, err = current()
 	}
-	if cur.Until == nil || cur.Locked || !until.Before(*cur.Until) {
-		return nil
-	}
-	if !until.After(a.now()) {
-		return a.Blobs.DeleteImmutability(ctx, t.container, t.name, t.versionID)
-	}
-	return a.Blobs.SetImmutability(ctx, t.container, t.name, t.versionID, until, false)
+	return err
 }
 
 // syncProtection runs after a record write: it reads the record fresh and
@@ -186,8 +228,7 @@ func (a *App) syncProtection(ctx context.Context, officerID, id string, relax bo
 			return nil
 		}
 		until, hold := a.protectUntil(c), c.Retention.LegalHold
-		cur, err := a.extendProtection(ctx, t, until, hold)
-		if err != nil {
+		if _, err := a.extendProtection(ctx, t, until, hold); err != nil {
 			return err
 		}
 		after, err := read()
@@ -196,7 +237,7 @@ func (a *App) syncProtection(ctx context.Context, officerID, id string, relax bo
 		}
 		if sameRecordState(c, after) {
 			if relax {
-				return a.relaxProtection(ctx, t, cur, until, hold)
+				return a.relaxProtection(ctx, t, c, until, hold)
 			}
 			return nil
 		}
