@@ -103,6 +103,9 @@ func (a *App) transition(ctx context.Context, c clip.Clip, e audit.Entry, mutate
 	if err != nil {
 		return c, err
 	}
+	// Every audited change sends the clip back to the sweep's protection
+	// check (its horizon query selects records without a mark).
+	c.Protection = nil
 	mutate(&c)
 	c.Audit = head
 	c.UpdatedAt = clip.At(a.now())

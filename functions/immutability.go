@@ -71,10 +71,10 @@ func protectTarget(c clip.Clip) (tagTarget, bool) {
 // delete it (its date, the minimum dwell and a pending release's grace
 // included), or now + the hold horizon when it has no date or is held.
 func (a *App) protectUntil(c clip.Clip) time.Time {
-	s := retention.ScheduleOf(a.Policy, c)
-	if c.Retention.LegalHold || s.HeldUntilReleased || s.RetainUntil == nil {
+	if a.rolls(c) {
 		return ceilSecond(a.now().Add(a.holdHorizon()))
 	}
+	s := retention.ScheduleOf(a.Policy, c)
 	t := *s.RetainUntil
 	for _, b := range []*time.Time{s.NotBefore, s.ReleaseFrom} {
 		if b != nil && b.After(t) {

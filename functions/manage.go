@@ -299,14 +299,19 @@ func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry)
 	// a coded warning that alerts; the post-write sync and the sweep's
 	// horizon pass catch Storage up).
 	var warnings []string
+	pending := false
 	if err := a.protectFirst(ctx, c, next); err != nil {
 		if a.lowers(c, next) {
 			return c, nil, err
 		}
+		pending = true
 		warnings = protectionWarning(ctx, err, "Storage protection not put in place before the record write; the record is written (it is what the sweep obeys) and Storage is caught up after it")
 	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) {
 		x.Categories, x.CategoriesSetBy, x.IncidentRefs, x.Retention = next.Categories, next.CategoriesSetBy, next.IncidentRefs, next.Retention
+		if pending { // the sweep's horizon pass finds it, dated or not
+			x.Protection = &clip.ProtectionMark{Pending: true}
+		}
 	})
 	tagWarnings := a.syncTagsWarning(ctx, c)
 	if err != nil {
