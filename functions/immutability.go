@@ -69,7 +69,8 @@ func protectTarget(c clip.Clip) (tagTarget, bool) {
 
 // protectUntil is when c's policy may end: the first moment the sweep may
 // delete it (its date, the minimum dwell and a pending release's grace
-// included), or now + the hold horizon when it has no date or is held.
+// included), or now + the hold horizon when it has no date, is held, or
+// would not be deleted by the sweep at that date.
 func (a *App) protectUntil(c clip.Clip) time.Time {
 	if a.rolls(c) {
 		return ceilSecond(a.now().Add(a.holdHorizon()))
@@ -80,6 +81,12 @@ func (a *App) protectUntil(c clip.Clip) time.Time {
 		if b != nil && b.After(t) {
 			t = *b
 		}
+	}
+	// Protection follows the sweep's decision, not only the schedule: a
+	// record the sweep would still keep at that date (an inconsistent
+	// schedule, an unknown receipt time) keeps the rolling horizon.
+	if !retention.DecideClip(a.Policy, c, ceilSecond(t)).Delete {
+		return ceilSecond(a.now().Add(a.holdHorizon()))
 	}
 	return ceilSecond(t)
 }

@@ -391,3 +391,45 @@ func TestVerifyProtectsTheVerifiedVersionThroughTheHandler(t *testing.T) {
 		t.Fatalf("quarantine copy (until %s): policy %+v; want it protected until the quarantine rule's date", q.Retention.RetainUntil, qp)
 	}
 }
+
+// A clip verified before Storage protected footage (no policy on its
+// content) whose schedule a recompute does not change: the recompute
+// still gives its content the policy its record asks for (the backfill
+// step after upgrading, docs/runbook.md), extend only.
+func TestRecomputeBackfillsProtectionWithoutAChange(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/backfill.mp4", seedSpec{officer: "BF1", start: e.now.AddDate(0, 0, -2), categories: []string{"evidential"}, status: clip.StatusVerified})
+	if got := e.protectionOf(c); got.Until != nil {
+		t.Fatalf("setup: the seeded clip must start without a policy: %+v", got)
+	}
+	_, changed, err := e.app.RecomputeRetention(context.Background(), e.get(c), functions.ResolvedActor{Name: "cli:dpo"}, "backfill after upgrade")
+	if err != nil || changed {
+		t.Fatalf("recompute: changed %v, %v; want no change to the record", changed, err)
+	}
+	got := e.protectionOf(c)
+	if got.Until == nil || got.Until.Before(c.Retention.RetainUntil.Time) {
+		t.Fatalf("policy after the recompute: %+v; want it until the record's %s", got, c.Retention.RetainUntil)
+	}
+}
+
+// Protection follows the sweep's decision: a record the sweep keeps past
+// its date (here its receipt time is unknown, KEEP_MIN_DWELL, so the sweep
+// never deletes it by date) gets the rolling horizon, not a policy that
+// lapses at a date the sweep does not act on.
+func TestProtectionFollowsTheSweepsDecisionNotTheSchedule(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/nodwell.mp4", seedSpec{officer: "ND1", start: e.now.AddDate(0, 0, -2), noReceipt: true, categories: []string{"non-evidential"}, status: clip.StatusVerified})
+	date := c.Retention.RetainUntil.Time
+	if d := retention.DecideClip(p, c, date.AddDate(1, 0, 0)); d.Delete {
+		t.Fatalf("setup: the sweep must keep this record past its date: %+v", d)
+	}
+	if _, _, err := e.app.RecomputeRetention(context.Background(), e.get(c), functions.ResolvedActor{Name: "cli:dpo"}, "backfill"); err != nil {
+		t.Fatal(err)
+	}
+	horizon := e.now.Add(90 * 24 * time.Hour)
+	if got := e.protectionOf(c); got.Until == nil || got.Until.Before(horizon) {
+		t.Fatalf("policy %+v (record's date %s); want the rolling horizon %s", got, date, horizon)
+	}
+}
