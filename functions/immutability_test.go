@@ -433,3 +433,38 @@ func TestProtectionFollowsTheSweepsDecisionNotTheSchedule(t *testing.T) {
 		t.Fatalf("policy %+v (record's date %s); want the rolling horizon %s", got, date, horizon)
 	}
 }
+
+// slowClockRecords is a fake: the database's clock two days ahead of the
+// function's (an instance whose clock is slow), which no local server can
+// be made to do.
+type slowClockRecords struct{ fakeServerClockRecords }
+
+func (r slowClockRecords) ServerTime(ctx context.Context) (time.Time, error) {
+	t, err := r.fakeServerClockRecords.ServerTime(ctx)
+	return t.Add(48 * time.Hour), err
+}
+
+// A change that lowers protection on an instance whose clock is two days
+// slow would store a release grace that ends two days early: it is
+// refused with MANAGE_CLOCK_SKEW and nothing is written. A change that
+// raises protection goes through.
+func TestLoweringChangeRefusedOnASkewedClock(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/skew.mp4", seedSpec{officer: "SK1", start: e.now.AddDate(0, 0, -2), categories: []string{"non-evidential"}, status: clip.StatusVerified, hold: true})
+	e.app.Records = slowClockRecords{e.clocked}
+	call := func(action string, cats ...string) manageAnswer {
+		return e.h.manage(t, manageCall{method: "POST", id: c.ID, action: action, headers: map[string]string{"If-Match": `"` + e.get(c).ETag + `"`},
+			body: functions.ManageRequest{Justification: "reviewed", Actor: "dc-worm", Categories: cats}})
+	}
+	a := call(functions.ActionClearLegalHold)
+	if a.status == 200 || a.problem().Code != functions.ManageClockSkew {
+		t.Fatalf("clear-legal-hold on a slow clock: %d %s; want it refused with %s", a.status, a.body, functions.ManageClockSkew)
+	}
+	if !e.get(c).Retention.LegalHold {
+		t.Fatal("the hold was cleared on a skewed clock")
+	}
+	if a := call(functions.ActionReclassify, "evidential"); a.status != 200 {
+		t.Fatalf("a raising change on a slow clock: %d %s; want it written", a.status, a.body)
+	}
+}

@@ -247,7 +247,9 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		// The same for Storage's protection; lowered to the record's only
 		// for the release role, so a request repeated after a failed
 		// relaxation (a hold not cleared) converges.
-		warnings := append(a.syncTagsWarning(ctx, c), a.syncProtectionWarning(ctx, c.OfficerID, c.ID, who.has(a.Config.Roles.Release))...)
+		// Never lowered on an unchecked clock (checkChangeClock).
+		relax := who.has(a.Config.Roles.Release) && a.checkChangeClock(ctx) == nil
+		warnings := append(a.syncTagsWarning(ctx, c), a.syncProtectionWarning(ctx, c.OfficerID, c.ID, relax)...)
 		return a.answerFor(who, ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: a.dueNow(c), Warnings: warnings}), c.ETag, nil
 	}
 
@@ -286,6 +288,11 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 // that keep the clip, so the lifecycle backstop cannot act on a
 // half-applied change.
 func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry) (clip.Clip, []string, error) {
+	if a.lowers(c, next) {
+		if err := a.checkChangeClock(ctx); err != nil {
+			return c, nil, err
+		}
+	}
 	if t, ok := tagTargetOf(c); ok {
 		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err
