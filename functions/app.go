@@ -30,7 +30,7 @@ const (
 type Blobs interface {
 	Properties(ctx context.Context, container, name string) (clip.BlobProperties, error)
 	Hash(ctx context.Context, container, name, etag string, size int64, o clip.HashOptions) (string, int64, error)
-	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error)
+	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string, copied ...func(clip.QuarantineRef) error) (clip.QuarantineRef, error)
 	SetTags(ctx context.Context, container, name string, tags map[string]string) error
 	// SetVersionTags tags one blob version (accounts that keep versions).
 	SetVersionTags(ctx context.Context, container, name, versionID string, tags map[string]string) error

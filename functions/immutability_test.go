@@ -2,6 +2,7 @@ package functions_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -466,5 +467,44 @@ func TestLoweringChangeRefusedOnASkewedClock(t *testing.T) {
 	}
 	if a := call(functions.ActionReclassify, "evidential"); a.status != 200 {
 		t.Fatalf("a raising change on a slow clock: %d %s; want it written", a.status, a.body)
+	}
+}
+
+// moveWatchingBlobs is a fake: the real adapter, with a look at the
+// quarantine copy's protection at the last moment before Move deletes the
+// source (after every step the caller asked to run there).
+type moveWatchingBlobs struct {
+	*blobstore.Store
+	seen *clip.Protection
+}
+
+func (b *moveWatchingBlobs) Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string, copied ...func(clip.QuarantineRef) error) (clip.QuarantineRef, error) {
+	watch := func(ref clip.QuarantineRef) error {
+		p, err := b.Store.ProtectionOf(ctx, ref.Container, ref.Name, ref.VersionID)
+		b.seen = &p
+		return err
+	}
+	return b.Store.Move(ctx, srcContainer, name, etag, dstContainer, dstName, append(copied, watch)...)
+}
+
+// A wrong hash: ClipVerify moves the content to quarantine, and the copy
+// is protected before the source is deleted, so the content is never
+// without a policy between the two.
+func TestQuarantineCopyIsProtectedBeforeTheSourceGoes(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/mismatch.mp4", seedSpec{officer: "QM1", start: e.now.AddDate(0, 0, -1), status: clip.StatusReceived})
+	mb := &moveWatchingBlobs{Store: e.blobs}
+	e.app.Blobs = mb
+	msg, _ := json.Marshal(functions.VerifyMessage{V: 1, ClipID: c.ID, OfficerID: c.OfficerID, Container: c.Blob.Container, Name: c.Blob.Name, ETag: c.Blob.ETag, Size: c.Blob.Size})
+	if status, r := e.h.invoke(t, "ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1", "Id": `"m1"`}); status != 200 {
+		t.Fatalf("ClipVerify: %d %q", status, r.Logs)
+	}
+	rec := e.get(c)
+	if rec.Status != clip.StatusQuarantined || rec.Quarantine == nil || !rec.Quarantine.SourceDeleted {
+		t.Fatalf("setup: want a quarantined clip whose source was deleted, got %s %+v", rec.Status, rec.Quarantine)
+	}
+	if mb.seen == nil || mb.seen.Until == nil || mb.seen.Until.Before(rec.Retention.RetainUntil.Time) {
+		t.Fatalf("the copy's protection just before the source was deleted: %+v; want a policy until the quarantine rule's %s", mb.seen, rec.Retention.RetainUntil)
 	}
 }

@@ -140,7 +140,18 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	dst := blobstore.QuarantineName(c.ID, c.Blob.Name)
-	ref, err := a.Blobs.Move(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, a.Config.QuarantineContainer, dst)
+	// The copy gets cautious tags (until its record names it) and its
+	// protection (until the quarantine rule's date) once complete and
+	// before the source is deleted: the content is never unprotected.
+	protectCopy := func(ref clip.QuarantineRef) error {
+		moved := c
+		moved.Quarantine = &ref
+		if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
+			return err
+		}
+		return a.protectFirst(ctx, moved)
+	}
+	ref, err := a.Blobs.Move(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, a.Config.QuarantineContainer, dst, protectCopy)
 	switch {
 	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
 		code, msg := clip.CodeBlobGone, "the blob was deleted before it could be moved to quarantine"
@@ -155,18 +166,6 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 			})
 		return err
 	case err != nil:
-		return err
-	}
-	moved := c
-	moved.Quarantine = &ref
-	// Cautious tags on the copy until its record names it; then the tags
-	// from the record.
-	if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
-		return err
-	}
-	// The copy is protected (until the quarantine rule's date) before its
-	// record names it.
-	if err := a.protectFirst(ctx, moved); err != nil {
 		return err
 	}
 	details := map[string]string{"container": ref.Container, "name": ref.Name, "sourceDeleted": boolText(ref.SourceDeleted)}
