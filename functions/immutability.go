@@ -18,7 +18,8 @@ import (
 // clip is on hold, a legal hold, so that Storage itself refuses to delete
 // or overwrite it, whoever asks.
 //
-// Protection first, relaxation last: before a record write, the blob gets
+// Protection first, relaxation last (a failure to protect first blocks
+// only a change that lowers protection: applyChange): before a record write, the blob gets
 // the protection of both the record as it is and as it will be (extend
 // only); after the write, the protection is brought to what the record
 // now says, and lowered (a policy shortened, a hold cleared) only when the
@@ -102,7 +103,9 @@ func ceilSecond(t time.Time) time.Time {
 
 // protectFirst gives the content of the last state the protection of all
 // states (the latest date, a hold if any is held), extending only. It runs
-// before a record write; its error stops the write.
+// before a record write; its error stops a write that lowers protection
+// (and a verification), while a change that does not lower it is written
+// anyway with a coded warning and a pending mark (applyChange).
 func (a *App) protectFirst(ctx context.Context, states ...clip.Clip) error {
 	if a.Config.ImmutabilityOff {
 		return nil

@@ -278,9 +278,12 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	return a.answerFor(who, ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: a.dueNow(rec), Warnings: warnings, Actor: &actor}), rec.ETag, nil
 }
 
-// applyChange writes a change: the cautious index tags first (backstop
-// keep, held if either state is held) and Storage's protection of both
-// states (protectFirst), then the audit entry and the record (If-Match),
+// applyChange writes a change: the clock check for a change that lowers
+// protection (checkChangeClock), the cautious index tags (backstop keep,
+// held if either state is held) and Storage's protection of both states
+// (protectFirst; a failure blocks only a lowering change, otherwise the
+// record is marked protection.pending for the sweep and the caller
+// warned), then the audit entry and the record (If-Match),
 // then the protection and the tags from the record as it now is
 // (syncProtection, lowering only for a change that lowers; syncIndexTags),
 // also when the record write failed: a lost race must not leave this
