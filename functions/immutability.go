@@ -286,6 +286,17 @@ func protectionCode(err error) clip.Code {
 	return clip.CodeImmutabilityFailed
 }
 
+// protectionFailed logs a protection step that failed where the step
+// fails too (ClipVerify, retried), under an IMMUTABILITY_ code so the alert
+// fires, and returns err (nil stays nil). A transient failure is only
+// retried (a persistent one ends in the poison queue, which alerts).
+func protectionFailed(ctx context.Context, err error) error {
+	if err != nil && !clip.IsKind(err, clip.Transient) {
+		funchost.Logger(ctx).Error("Storage protection could not be put in place; retried", "code", protectionCode(err), "cause_code", clip.CodeOf(err), "error", err)
+	}
+	return err
+}
+
 // protectionWarning logs a protection step that failed where the change
 // goes on (at error level, with an IMMUTABILITY_ code and the underlying
 // one as cause_code) and returns the caller's warning.

@@ -52,7 +52,7 @@ func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 	// The protection and the tags are still brought in line with the
 	// record: a retry after a failed step lands here.
 	if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
-		return funchost.Result{}, err
+		return funchost.Result{}, protectionFailed(ctx, err)
 	}
 	return funchost.Result{}, a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
@@ -97,7 +97,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 		verified := c
 		verified.Status = clip.StatusVerified
 		if err := a.protectFirst(ctx, verified); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: "verify:" + c.Blob.ETag,
 			Actor: system(NameVerify), Justification: "SHA-256 of the content matches the dock's declared hash",
@@ -112,7 +112,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 		}
 		log.Info("clip verified", "status", rec.Status)
 		if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}
@@ -149,7 +149,7 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 		if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
 			return err
 		}
-		return a.protectFirst(ctx, moved)
+		return protectionFailed(ctx, a.protectFirst(ctx, moved))
 	}
 	ref, err := a.Blobs.Move(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, a.Config.QuarantineContainer, dst, protectCopy)
 	switch {
@@ -177,7 +177,7 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	}
 	log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
 	if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
-		return err
+		return protectionFailed(ctx, err)
 	}
 	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
@@ -223,7 +223,7 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		next := c
 		verified(&next)
 		if err := a.protectFirst(ctx, c, next); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: key,
 			Actor: system(NameVerify), Justification: "metadata corrected; SHA-256 of the quarantined content matches the dock's declared hash",
@@ -236,7 +236,7 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		// Relaxation last: the quarantine rule's policy is lowered to the
 		// categories' date (release grace included) only now.
 		if err := a.syncProtection(ctx, c.OfficerID, c.ID, a.lowers(before, rec)); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}
