@@ -110,9 +110,9 @@ type SweepOptions struct {
 	// MaxHorizon bounds the protection pass (sweep_horizon.go): clips it
 	// acts on per run (default 2000); clips that need nothing do not count.
 	MaxHorizon int
-	// HorizonDuration is the protection pass's own time, after the due
-	// passes, which may have used all of MaxDuration (default 30s; the
-	// defaults together stay inside the 5-minute function timeout).
+	// HorizonDuration is the protection pass's own time, kept out of the
+	// due passes' share of MaxDuration (default 30s; at most half of
+	// MaxDuration): the pass also gets whatever time the due passes leave.
 	HorizonDuration time.Duration
 }
 
@@ -229,7 +229,11 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	if err := a.checkClock(ctx, &rep, now, o.MaxClockSkew); err != nil {
 		return rep, err
 	}
-	deadline := time.Now().Add(o.MaxDuration)
+	// The due passes stop HorizonDuration before the end of the run's time,
+	// so the protection pass has at least that much and the whole run stays
+	// within MaxDuration (the schedule keeps runs apart by more than it).
+	end := time.Now().Add(o.MaxDuration)
+	deadline := end.Add(-min(o.HorizonDuration, o.MaxDuration/2))
 	consecutive := 0
 	// record counts an outcome; it aborts the run after too many
 	// consecutive errors (a dependency is down: stop, the next run resumes).
@@ -301,11 +305,7 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	// roll on, and pending protection is put in place. It has its own
 	// budget and time, and runs also when the due pass stopped at its
 	// bound: a backlog of due clips must not let held clips' policies lapse.
-	horizonEnd := deadline
-	if t := time.Now().Add(o.HorizonDuration); t.After(horizonEnd) {
-		horizonEnd = t
-	}
-	if err := a.refreshHorizons(ctx, &rep, o.MaxHorizon, o.PageSize, horizonEnd); err != nil {
+	if err := a.refreshHorizons(ctx, &rep, o.MaxHorizon, o.PageSize, end); err != nil {
 		if rerr := record("", "", err); rerr != nil {
 			return rep, rerr
 		}
