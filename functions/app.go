@@ -30,7 +30,7 @@ const (
 type Blobs interface {
 	Properties(ctx context.Context, container, name string) (clip.BlobProperties, error)
 	Hash(ctx context.Context, container, name, etag string, size int64, o clip.HashOptions) (string, int64, error)
-	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error)
+	Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string, copied ...func(clip.QuarantineRef) error) (clip.QuarantineRef, error)
 	SetTags(ctx context.Context, container, name string, tags map[string]string) error
 	// SetVersionTags tags one blob version (accounts that keep versions).
 	SetVersionTags(ctx context.Context, container, name, versionID string, tags map[string]string) error
@@ -103,6 +103,9 @@ func (a *App) transition(ctx context.Context, c clip.Clip, e audit.Entry, mutate
 	if err != nil {
 		return c, err
 	}
+	// Every audited change sends the clip back to the sweep's protection
+	// check (its horizon query selects records without a mark).
+	c.Protection = nil
 	mutate(&c)
 	c.Audit = head
 	c.UpdatedAt = clip.At(a.now())

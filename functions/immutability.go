@@ -2,6 +2,7 @@ package functions
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
@@ -17,7 +18,8 @@ import (
 // clip is on hold, a legal hold, so that Storage itself refuses to delete
 // or overwrite it, whoever asks.
 //
-// Protection first, relaxation last: before a record write, the blob gets
+// Protection first, relaxation last (a failure to protect first blocks
+// only a change that lowers protection: applyChange): before a record write, the blob gets
 // the protection of both the record as it is and as it will be (extend
 // only); after the write, the protection is brought to what the record
 // now says, and lowered (a policy shortened, a hold cleared) only when the
@@ -68,17 +70,24 @@ func protectTarget(c clip.Clip) (tagTarget, bool) {
 
 // protectUntil is when c's policy may end: the first moment the sweep may
 // delete it (its date, the minimum dwell and a pending release's grace
-// included), or now + the hold horizon when it has no date or is held.
+// included), or now + the hold horizon when it has no date, is held, or
+// would not be deleted by the sweep at that date.
 func (a *App) protectUntil(c clip.Clip) time.Time {
-	s := retention.ScheduleOf(a.Policy, c)
-	if c.Retention.LegalHold || s.HeldUntilReleased || s.RetainUntil == nil {
+	if a.rolls(c) {
 		return ceilSecond(a.now().Add(a.holdHorizon()))
 	}
+	s := retention.ScheduleOf(a.Policy, c)
 	t := *s.RetainUntil
 	for _, b := range []*time.Time{s.NotBefore, s.ReleaseFrom} {
 		if b != nil && b.After(t) {
 			t = *b
 		}
+	}
+	// Protection follows the sweep's decision, not only the schedule: a
+	// record the sweep would still keep at that date (an inconsistent
+	// schedule, an unknown receipt time) keeps the rolling horizon.
+	if !retention.DecideClip(a.Policy, c, ceilSecond(t)).Delete {
+		return ceilSecond(a.now().Add(a.holdHorizon()))
 	}
 	return ceilSecond(t)
 }
@@ -94,7 +103,9 @@ func ceilSecond(t time.Time) time.Time {
 
 // protectFirst gives the content of the last state the protection of all
 // states (the latest date, a hold if any is held), extending only. It runs
-// before a record write; its error stops the write.
+// before a record write; its error stops a write that lowers protection
+// (and a verification), while a change that does not lower it is written
+// anyway with a coded warning and a pending mark (applyChange).
 func (a *App) protectFirst(ctx context.Context, states ...clip.Clip) error {
 	if a.Config.ImmutabilityOff {
 		return nil
@@ -143,22 +154,64 @@ func (a *App) extendProtection(ctx context.Context, t tagTarget, until time.Time
 	return cur, nil
 }
 
-// relaxProtection lowers cur to the record's: clears the hold when the
-// record has none, and shortens an Unlocked policy to until (deletes it
-// when until has passed: Storage refuses a date in the past).
-func (a *App) relaxProtection(ctx context.Context, t tagTarget, cur clip.Protection, until time.Time, hold bool) error {
-	if !hold && cur.LegalHold {
-		if err := a.Blobs.SetLegalHold(ctx, t.container, t.name, t.versionID, false); err != nil {
+// relaxProtection lowers c's content's protection to the record's: clears
+// the hold when the record has none, and shortens an Unlocked policy to
+// until (deletes it when until has passed: Storage refuses a date in the
+// past). Each lowering call acts on a fresh view: just before it, the
+// record is read again (a newer record is not lowered to c's: it gets the
+// protection of both instead, and its writer syncs after its own write)
+// and so is Storage's protection; just after it, the record is read again,
+// and one that changed meanwhile (a hold set by a writer whose
+// protectFirst saw the hold this call has just cleared) gets its
+// protection back at once, not only from that writer's own sync.
+func (a *App) relaxProtection(ctx context.Context, t tagTarget, c clip.Clip, until time.Time, hold bool) error {
+	// current reads the record and Storage's protection; ok false means
+	// there is nothing (more) to lower: the record changed, or is gone.
+	current := func() (cur clip.Protection, ok bool, err error) {
+		now, err := a.Records.GetClip(ctx, c.OfficerID, c.ID)
+		switch {
+		case clip.IsKind(err, clip.NotFound):
+			return cur, false, nil
+		case err != nil:
+			return cur, false, err
+		case !sameRecordState(c, now):
+			return cur, false, a.protectFirst(ctx, c, now)
+		}
+		cur, err = a.Blobs.ProtectionOf(ctx, t.container, t.name, t.versionID)
+		if clip.IsKind(err, clip.NotFound) {
+			return cur, false, nil
+		}
+		return cur, err == nil, err
+	}
+	lowerings := []struct {
+		needed func(clip.Protection) bool
+		lower  func() error
+	}{
+		{func(cur clip.Protection) bool { return !hold && cur.LegalHold }, func() error {
+			return a.Blobs.SetLegalHold(ctx, t.container, t.name, t.versionID, false)
+		}},
+		{func(cur clip.Protection) bool { return cur.Until != nil && !cur.Locked && until.Before(*cur.Until) }, func() error {
+			if !until.After(a.now()) {
+				return a.Blobs.DeleteImmutability(ctx, t.container, t.name, t.versionID)
+			}
+			return a.Blobs.SetImmutability(ctx, t.container, t.name, t.versionID, until, false)
+		}},
+	}
+	cur, ok, err := current()
+	for _, l := range lowerings {
+		if !ok || err != nil {
 			return err
 		}
+		if !l.needed(cur) {
+			continue
+		}
+		if err := l.lower(); err != nil {
+			return err
+		}
+		// The fresh view after this lowering is the one before the next.
+		cur, ok, err = current()
 	}
-	if cur.Until == nil || cur.Locked || !until.Before(*cur.Until) {
-		return nil
-	}
-	if !until.After(a.now()) {
-		return a.Blobs.DeleteImmutability(ctx, t.container, t.name, t.versionID)
-	}
-	return a.Blobs.SetImmutability(ctx, t.container, t.name, t.versionID, until, false)
+	return err
 }
 
 // syncProtection runs after a record write: it reads the record fresh and
@@ -185,8 +238,7 @@ func (a *App) syncProtection(ctx context.Context, officerID, id string, relax bo
 			return nil
 		}
 		until, hold := a.protectUntil(c), c.Retention.LegalHold
-		cur, err := a.extendProtection(ctx, t, until, hold)
-		if err != nil {
+		if _, err := a.extendProtection(ctx, t, until, hold); err != nil {
 			return err
 		}
 		after, err := read()
@@ -195,7 +247,7 @@ func (a *App) syncProtection(ctx context.Context, officerID, id string, relax bo
 		}
 		if sameRecordState(c, after) {
 			if relax {
-				return a.relaxProtection(ctx, t, cur, until, hold)
+				return a.relaxProtection(ctx, t, c, until, hold)
 			}
 			return nil
 		}
@@ -219,9 +271,37 @@ func (a *App) lowers(c, next clip.Clip) bool {
 // its record says until the next change or sweep).
 func (a *App) syncProtectionWarning(ctx context.Context, officerID, id string, relax bool) []string {
 	if err := a.syncProtection(ctx, officerID, id, relax); err != nil {
-		funchost.Logger(ctx).Error("Storage protection not brought in line with the record; it keeps at least the record's protection",
-			"code", clip.CodeOf(err), "error", err)
-		return []string{"Storage's immutability policy or legal hold could not be brought in line with the record: it keeps at least the protection the record asks for until the next change"}
+		return protectionWarning(ctx, err, "Storage protection not brought in line with the record; the sweep's horizon pass retries")
 	}
 	return nil
+}
+
+// protectionCode is the code a failed protection step is logged under:
+// always an IMMUTABILITY_ one, so the alert on that prefix fires whatever
+// the underlying cause (throttling, a 403, a gone version).
+func protectionCode(err error) clip.Code {
+	if code := clip.CodeOf(err); strings.HasPrefix(string(code), "IMMUTABILITY_") {
+		return code
+	}
+	return clip.CodeImmutabilityFailed
+}
+
+// protectionFailed logs a protection step that failed where the step
+// fails too (ClipVerify, retried), under an IMMUTABILITY_ code so the alert
+// fires, and returns err (nil stays nil). A transient failure is only
+// retried (a persistent one ends in the poison queue, which alerts).
+func protectionFailed(ctx context.Context, err error) error {
+	if err != nil && !clip.IsKind(err, clip.Transient) {
+		funchost.Logger(ctx).Error("Storage protection could not be put in place; retried", "code", protectionCode(err), "cause_code", clip.CodeOf(err), "error", err)
+	}
+	return err
+}
+
+// protectionWarning logs a protection step that failed where the change
+// goes on (at error level, with an IMMUTABILITY_ code and the underlying
+// one as cause_code) and returns the caller's warning.
+func protectionWarning(ctx context.Context, err error, msg string) []string {
+	code := protectionCode(err)
+	funchost.Logger(ctx).Error(msg, "code", code, "cause_code", clip.CodeOf(err), "error", err)
+	return []string{string(code) + ": Storage's immutability policy or legal hold could not be brought in line with the record (the record decides what the sweep deletes; Storage is caught up by the next change or sweep)"}
 }

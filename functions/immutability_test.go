@@ -2,6 +2,9 @@ package functions_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,14 +137,21 @@ func TestSweepRecordsStoragesRefusalAfterTheTombstone(t *testing.T) {
 }
 
 // holdFaultBlobs is a fake: the real adapter (through the enforcing fake)
-// with one legal-hold call made to fail, a crash no real service can be
-// asked for.
+// with legal-hold calls made to fail once (failSet, failClear: a crash no
+// real service can be asked for) or until healed (denySet: a 403 after a
+// role change, throttling that outlasts the retries), and reads of the
+// protection made to fail (denyRead).
 type holdFaultBlobs struct {
 	*blobstore.Store
-	failSet, failClear bool
+	failSet, failClear, denySet, denyRead bool
 }
 
+var errFakeDenied = clip.Errorf(clip.Internal, clip.CodeImmutabilityFailed, "fake: Storage refuses the protection call (403)")
+
 func (b *holdFaultBlobs) SetLegalHold(ctx context.Context, container, name, versionID string, hold bool) error {
+	if hold && b.denySet {
+		return errFakeDenied
+	}
 	if (hold && b.failSet) || (!hold && b.failClear) {
 		b.failSet, b.failClear = false, false
 		return errFakeCrash
@@ -149,11 +159,23 @@ func (b *holdFaultBlobs) SetLegalHold(ctx context.Context, container, name, vers
 	return b.Store.SetLegalHold(ctx, container, name, versionID, hold)
 }
 
-// Setting and clearing a hold through ClipManage: the blob's legal hold is
-// set before the record write that sets it and cleared after the record
-// write that clears it. A failure at each step leaves the clip at least
-// as protected in Storage as its record says; repeating the request
-// converges to the record's state.
+func (b *holdFaultBlobs) ProtectionOf(ctx context.Context, container, name, versionID string) (clip.Protection, error) {
+	if b.denyRead {
+		return clip.Protection{}, errFakeDenied
+	}
+	return b.Store.ProtectionOf(ctx, container, name, versionID)
+}
+
+// Setting and clearing a hold through ClipManage. A hold (a change that
+// only raises protection) reaches the record even when Storage refuses to
+// set its legal hold: the record is what the sweep obeys, so blocking it
+// would turn a failure of the backup layer into early deletion. The
+// failure is a coded warning (IMMUTABILITY_FAILED) and the sweep's horizon
+// pass later puts the hold on the blob. A clear (a lowering change) is
+// blocked when Storage cannot be checked first, and the blob's hold is
+// cleared only after the record write that clears it. A failure at each
+// step of the clear leaves the clip at least as protected in Storage as
+// its record says; repeating the request converges.
 func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 	p := retention.Default()
 	e := newRetEnv(t, p)
@@ -162,10 +184,13 @@ func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 		return e.h.manage(t, manageCall{method: "POST", id: c.ID, action: action, headers: map[string]string{"If-Match": `"` + e.get(c).ETag + `"`},
 			body: functions.ManageRequest{Justification: "court order 12/2026", Actor: "dc-worm"}})
 	}
+	held := func() (recordHeld, blobHeld bool) {
+		return e.get(c).Retention.LegalHold, e.protectionOf(c).LegalHold
+	}
 	// Never less protected in Storage than in the record.
 	invariant := func(step string) (recordHeld, blobHeld bool) {
 		t.Helper()
-		recordHeld, blobHeld = e.get(c).Retention.LegalHold, e.protectionOf(c).LegalHold
+		recordHeld, blobHeld = held()
 		if recordHeld && !blobHeld {
 			t.Fatalf("%s: the record says held but Storage has no legal hold: the clip is less protected than its record", step)
 		}
@@ -174,18 +199,68 @@ func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 	faultyRecords := func() { e.app.Records = faultInjectingRecords{e.clocked, &fault{op: "ReplaceClip", n: 1}} }
 	hb := &holdFaultBlobs{Store: e.blobs}
 	e.app.Blobs = hb
-	healthy := func() { e.app.Records = e.clocked; hb.failSet, hb.failClear = false, false }
+	healthy := func() { e.app.Records = e.clocked; *hb = holdFaultBlobs{Store: e.blobs} }
 
-	// Set: the blob hold fails, so the record is not written.
-	hb.failSet = true
-	if a := call(functions.ActionSetLegalHold); a.status == 200 || hb.failSet {
-		t.Fatalf("set-legal-hold with a failing blob hold: %d %s (fault fired %v); want a failure", a.status, a.body, !hb.failSet)
+	// Set while Storage refuses every legal-hold call: the record is held
+	// all the same, and the answer carries the coded warning.
+	hb.denySet = true
+	a := call(functions.ActionSetLegalHold)
+	if a.status != 200 || !slices.ContainsFunc(a.ok().Warnings, func(w string) bool { return strings.HasPrefix(w, string(clip.CodeImmutabilityFailed)) }) {
+		t.Fatalf("set-legal-hold while Storage refuses the hold: %d %s; want 200 with an %s warning", a.status, a.body, clip.CodeImmutabilityFailed)
 	}
-	if rec, _ := invariant("blob hold failed"); rec {
-		t.Fatal("the record says held although Storage's hold failed")
+	if rec, blob := held(); !rec || blob {
+		t.Fatalf("record held %v, blob held %v; want the record held (the sweep obeys it) and Storage's hold still missing", rec, blob)
 	}
-	// Set: the record write fails after the blob hold was set.
+	if d := retention.DecideClip(p, e.get(c), e.now.AddDate(1, 0, 0)); d.Delete {
+		t.Fatalf("the held record would be deleted a year on: %+v", d)
+	}
+	// Healed, the sweep's horizon pass puts the hold on the blob.
 	healthy()
+	if rep := e.sweep(functions.SweepOptions{RunID: "hold-catch-up"}); rep.Outcomes[functions.SweepHorizonExtended] != 1 {
+		t.Fatalf("sweep outcomes %v; want the missing hold restored", rep.Outcomes)
+	}
+	if rec, blob := invariant("after the sweep"); !rec || !blob {
+		t.Fatalf("after the sweep: record held %v, blob held %v; want both", rec, blob)
+	}
+
+	// Clear, but Storage's protection cannot be read: a lowering change
+	// is refused, the record stays held.
+	hb.denyRead = true
+	if a := call(functions.ActionClearLegalHold); a.status == 200 {
+		t.Fatalf("clear while Storage cannot be checked answered 200: %s", a.body)
+	}
+	if rec, _ := invariant("clear, Storage unreadable"); !rec {
+		t.Fatal("a lowering change was written although Storage could not be checked first")
+	}
+	// Clear: the record write fails, so the blob keeps its hold.
+	healthy()
+	faultyRecords()
+	if a := call(functions.ActionClearLegalHold); a.status == 200 {
+		t.Fatalf("clear with a failing record write answered 200: %s", a.body)
+	}
+	if rec, blob := invariant("clear, record write failed"); !rec || !blob {
+		t.Fatalf("record held %v, blob held %v; the hold must not be cleared before the record write", rec, blob)
+	}
+	// Clear: the blob clear fails after the record write: more protected.
+	healthy()
+	hb.failClear = true
+	a = call(functions.ActionClearLegalHold)
+	if a.status != 200 || len(a.ok().Warnings) == 0 {
+		t.Fatalf("clear with a failing blob clear: %d %s; want 200 with a warning", a.status, a.body)
+	}
+	if rec, blob := invariant("clear, blob clear failed"); rec || !blob {
+		t.Fatalf("record held %v, blob held %v; want the record cleared and the blob still held", rec, blob)
+	}
+	// Repeating the request (now a no-op on the record) converges.
+	healthy()
+	if a := call(functions.ActionClearLegalHold); a.status != 200 {
+		t.Fatalf("repeat clear: %d %s", a.status, a.body)
+	}
+	if rec, blob := invariant("cleared"); rec || blob {
+		t.Fatalf("after the repeat: record held %v, blob held %v; want neither", rec, blob)
+	}
+
+	// Set: the record write fails after the blob hold was set.
 	faultyRecords()
 	if a := call(functions.ActionSetLegalHold); a.status == 200 {
 		t.Fatalf("set-legal-hold with a failing record write answered 200: %s", a.body)
@@ -200,33 +275,6 @@ func TestManageHoldIsMirroredProtectionFirst(t *testing.T) {
 	}
 	if rec, blob := invariant("set"); !rec || !blob {
 		t.Fatalf("after the repeat: record held %v, blob held %v; want both", rec, blob)
-	}
-
-	// Clear: the record write fails, so the blob keeps its hold.
-	faultyRecords()
-	if a := call(functions.ActionClearLegalHold); a.status == 200 {
-		t.Fatalf("clear with a failing record write answered 200: %s", a.body)
-	}
-	if rec, blob := invariant("clear, record write failed"); !rec || !blob {
-		t.Fatalf("record held %v, blob held %v; the hold must not be cleared before the record write", rec, blob)
-	}
-	// Clear: the blob clear fails after the record write: more protected.
-	healthy()
-	hb.failClear = true
-	a := call(functions.ActionClearLegalHold)
-	if a.status != 200 || len(a.ok().Warnings) == 0 {
-		t.Fatalf("clear with a failing blob clear: %d %s; want 200 with a warning", a.status, a.body)
-	}
-	if rec, blob := invariant("clear, blob clear failed"); rec || !blob {
-		t.Fatalf("record held %v, blob held %v; want the record cleared and the blob still held", rec, blob)
-	}
-	// Repeating the request (now a no-op on the record) converges.
-	healthy()
-	if a := call(functions.ActionClearLegalHold); a.status != 200 {
-		t.Fatalf("repeat clear: %d %s", a.status, a.body)
-	}
-	if rec, blob := invariant("cleared"); rec || blob {
-		t.Fatalf("after the repeat: record held %v, blob held %v; want neither", rec, blob)
 	}
 }
 
@@ -342,5 +390,121 @@ func TestVerifyProtectsTheVerifiedVersionThroughTheHandler(t *testing.T) {
 	qp := protection(q.Quarantine.Container, q.Quarantine.Name)
 	if qp.Until == nil || qp.Until.Before(q.Retention.RetainUntil.Time) {
 		t.Fatalf("quarantine copy (until %s): policy %+v; want it protected until the quarantine rule's date", q.Retention.RetainUntil, qp)
+	}
+}
+
+// A clip verified before Storage protected footage (no policy on its
+// content) whose schedule a recompute does not change: the recompute
+// still gives its content the policy its record asks for (the backfill
+// step after upgrading, docs/runbook.md), extend only.
+func TestRecomputeBackfillsProtectionWithoutAChange(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/backfill.mp4", seedSpec{officer: "BF1", start: e.now.AddDate(0, 0, -2), categories: []string{"evidential"}, status: clip.StatusVerified})
+	if got := e.protectionOf(c); got.Until != nil {
+		t.Fatalf("setup: the seeded clip must start without a policy: %+v", got)
+	}
+	_, changed, err := e.app.RecomputeRetention(context.Background(), e.get(c), functions.ResolvedActor{Name: "cli:dpo"}, "backfill after upgrade")
+	if err != nil || changed {
+		t.Fatalf("recompute: changed %v, %v; want no change to the record", changed, err)
+	}
+	got := e.protectionOf(c)
+	if got.Until == nil || got.Until.Before(c.Retention.RetainUntil.Time) {
+		t.Fatalf("policy after the recompute: %+v; want it until the record's %s", got, c.Retention.RetainUntil)
+	}
+}
+
+// Protection follows the sweep's decision: a record the sweep keeps past
+// its date (here its receipt time is unknown, KEEP_MIN_DWELL, so the sweep
+// never deletes it by date) gets the rolling horizon, not a policy that
+// lapses at a date the sweep does not act on.
+func TestProtectionFollowsTheSweepsDecisionNotTheSchedule(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/nodwell.mp4", seedSpec{officer: "ND1", start: e.now.AddDate(0, 0, -2), noReceipt: true, categories: []string{"non-evidential"}, status: clip.StatusVerified})
+	date := c.Retention.RetainUntil.Time
+	if d := retention.DecideClip(p, c, date.AddDate(1, 0, 0)); d.Delete {
+		t.Fatalf("setup: the sweep must keep this record past its date: %+v", d)
+	}
+	if _, _, err := e.app.RecomputeRetention(context.Background(), e.get(c), functions.ResolvedActor{Name: "cli:dpo"}, "backfill"); err != nil {
+		t.Fatal(err)
+	}
+	horizon := e.now.Add(90 * 24 * time.Hour)
+	if got := e.protectionOf(c); got.Until == nil || got.Until.Before(horizon) {
+		t.Fatalf("policy %+v (record's date %s); want the rolling horizon %s", got, date, horizon)
+	}
+}
+
+// slowClockRecords is a fake: the database's clock two days ahead of the
+// function's (an instance whose clock is slow), which no local server can
+// be made to do.
+type slowClockRecords struct{ fakeServerClockRecords }
+
+func (r slowClockRecords) ServerTime(ctx context.Context) (time.Time, error) {
+	t, err := r.fakeServerClockRecords.ServerTime(ctx)
+	return t.Add(48 * time.Hour), err
+}
+
+// A change that lowers protection on an instance whose clock is two days
+// slow would store a release grace that ends two days early: it is
+// refused with MANAGE_CLOCK_SKEW and nothing is written. A change that
+// raises protection goes through.
+func TestLoweringChangeRefusedOnASkewedClock(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/skew.mp4", seedSpec{officer: "SK1", start: e.now.AddDate(0, 0, -2), categories: []string{"non-evidential"}, status: clip.StatusVerified, hold: true})
+	e.app.Records = slowClockRecords{e.clocked}
+	call := func(action string, cats ...string) manageAnswer {
+		return e.h.manage(t, manageCall{method: "POST", id: c.ID, action: action, headers: map[string]string{"If-Match": `"` + e.get(c).ETag + `"`},
+			body: functions.ManageRequest{Justification: "reviewed", Actor: "dc-worm", Categories: cats}})
+	}
+	a := call(functions.ActionClearLegalHold)
+	if a.status == 200 || a.problem().Code != functions.ManageClockSkew {
+		t.Fatalf("clear-legal-hold on a slow clock: %d %s; want it refused with %s", a.status, a.body, functions.ManageClockSkew)
+	}
+	if !e.get(c).Retention.LegalHold {
+		t.Fatal("the hold was cleared on a skewed clock")
+	}
+	if a := call(functions.ActionReclassify, "evidential"); a.status != 200 {
+		t.Fatalf("a raising change on a slow clock: %d %s; want it written", a.status, a.body)
+	}
+}
+
+// moveWatchingBlobs is a fake: the real adapter, with a look at the
+// quarantine copy's protection at the last moment before Move deletes the
+// source (after every step the caller asked to run there).
+type moveWatchingBlobs struct {
+	*blobstore.Store
+	seen *clip.Protection
+}
+
+func (b *moveWatchingBlobs) Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string, copied ...func(clip.QuarantineRef) error) (clip.QuarantineRef, error) {
+	watch := func(ref clip.QuarantineRef) error {
+		p, err := b.Store.ProtectionOf(ctx, ref.Container, ref.Name, ref.VersionID)
+		b.seen = &p
+		return err
+	}
+	return b.Store.Move(ctx, srcContainer, name, etag, dstContainer, dstName, append(copied, watch)...)
+}
+
+// A wrong hash: ClipVerify moves the content to quarantine, and the copy
+// is protected before the source is deleted, so the content is never
+// without a policy between the two.
+func TestQuarantineCopyIsProtectedBeforeTheSourceGoes(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	c := e.seed(p, "worm/mismatch.mp4", seedSpec{officer: "QM1", start: e.now.AddDate(0, 0, -1), status: clip.StatusReceived})
+	mb := &moveWatchingBlobs{Store: e.blobs}
+	e.app.Blobs = mb
+	msg, _ := json.Marshal(functions.VerifyMessage{V: 1, ClipID: c.ID, OfficerID: c.OfficerID, Container: c.Blob.Container, Name: c.Blob.Name, ETag: c.Blob.ETag, Size: c.Blob.Size})
+	if status, r := e.h.invoke(t, "ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1", "Id": `"m1"`}); status != 200 {
+		t.Fatalf("ClipVerify: %d %q", status, r.Logs)
+	}
+	rec := e.get(c)
+	if rec.Status != clip.StatusQuarantined || rec.Quarantine == nil || !rec.Quarantine.SourceDeleted {
+		t.Fatalf("setup: want a quarantined clip whose source was deleted, got %s %+v", rec.Status, rec.Quarantine)
+	}
+	if mb.seen == nil || mb.seen.Until == nil || mb.seen.Until.Before(rec.Retention.RetainUntil.Time) {
+		t.Fatalf("the copy's protection just before the source was deleted: %+v; want a policy until the quarantine rule's %s", mb.seen, rec.Retention.RetainUntil)
 	}
 }

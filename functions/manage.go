@@ -247,7 +247,9 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 		// The same for Storage's protection; lowered to the record's only
 		// for the release role, so a request repeated after a failed
 		// relaxation (a hold not cleared) converges.
-		warnings := append(a.syncTagsWarning(ctx, c), a.syncProtectionWarning(ctx, c.OfficerID, c.ID, who.has(a.Config.Roles.Release))...)
+		// Never lowered on an unchecked clock (checkChangeClock).
+		relax := who.has(a.Config.Roles.Release) && a.checkChangeClock(ctx) == nil
+		warnings := append(a.syncTagsWarning(ctx, c), a.syncProtectionWarning(ctx, c.OfficerID, c.ID, relax)...)
 		return a.answerFor(who, ManageResponse{Clip: c, ETag: c.ETag, Actor: &actor, DueNow: a.dueNow(c), Warnings: warnings}), c.ETag, nil
 	}
 
@@ -276,9 +278,12 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 	return a.answerFor(who, ManageResponse{Clip: rec, ETag: rec.ETag, Changed: true, DueNow: a.dueNow(rec), Warnings: warnings, Actor: &actor}), rec.ETag, nil
 }
 
-// applyChange writes a change: the cautious index tags first (backstop
-// keep, held if either state is held) and Storage's protection of both
-// states (protectFirst), then the audit entry and the record (If-Match),
+// applyChange writes a change: the clock check for a change that lowers
+// protection (checkChangeClock), the cautious index tags (backstop keep,
+// held if either state is held) and Storage's protection of both states
+// (protectFirst; a failure blocks only a lowering change, otherwise the
+// record is marked protection.pending for the sweep and the caller
+// warned), then the audit entry and the record (If-Match),
 // then the protection and the tags from the record as it now is
 // (syncProtection, lowering only for a change that lowers; syncIndexTags),
 // also when the record write failed: a lost race must not leave this
@@ -286,21 +291,43 @@ func (a *App) changeClip(ctx context.Context, req funchost.HTTPRequest, id, acti
 // that keep the clip, so the lifecycle backstop cannot act on a
 // half-applied change.
 func (a *App) applyChange(ctx context.Context, c, next clip.Clip, e audit.Entry) (clip.Clip, []string, error) {
+	if a.lowers(c, next) {
+		if err := a.checkChangeClock(ctx); err != nil {
+			return c, nil, err
+		}
+	}
 	if t, ok := tagTargetOf(c); ok {
 		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err
 		}
 	}
+	// A change that lowers protection waits for Storage: its record write
+	// must not run ahead of a protection that is not in place. A change
+	// that does not lower it is written whatever Storage answers: the
+	// record is what the sweep obeys, so a hold or an extension that
+	// failed to reach Storage must still reach the record (the failure is
+	// a coded warning that alerts; the post-write sync and the sweep's
+	// horizon pass catch Storage up).
+	var warnings []string
+	pending := false
 	if err := a.protectFirst(ctx, c, next); err != nil {
-		return c, nil, err
+		if a.lowers(c, next) {
+			return c, nil, err
+		}
+		pending = true
+		warnings = protectionWarning(ctx, err, "Storage protection not put in place before the record write; the record is written (it is what the sweep obeys) and Storage is caught up after it")
 	}
 	rec, err := a.transition(ctx, c, e, func(x *clip.Clip) {
 		x.Categories, x.CategoriesSetBy, x.IncidentRefs, x.Retention = next.Categories, next.CategoriesSetBy, next.IncidentRefs, next.Retention
+		if pending { // the sweep's horizon pass finds it, dated or not
+			x.Protection = &clip.ProtectionMark{Pending: true}
+		}
 	})
-	warnings := a.syncTagsWarning(ctx, c)
+	tagWarnings := a.syncTagsWarning(ctx, c)
 	if err != nil {
 		return c, nil, err
 	}
+	warnings = append(tagWarnings, warnings...)
 	warnings = append(warnings, a.syncProtectionWarning(ctx, c.OfficerID, c.ID, a.lowers(c, next))...)
 	return rec, warnings, nil
 }

@@ -1,9 +1,48 @@
 package functions
 
 import (
+	"context"
+	"time"
+
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
+
+// Codes of a lowering change refused for the function's clock: the dates
+// it stores (the release grace's end) and Storage mirrors come from it.
+const (
+	// ManageClockSkew: this instance's clock is more than
+	// maxChangeClockSkew from the database's; nothing was written.
+	ManageClockSkew clip.Code = "MANAGE_CLOCK_SKEW"
+	// ManageClockUnchecked: the database's clock could not be read to
+	// check this instance's; nothing was written (retried by the caller).
+	ManageClockUnchecked clip.Code = "MANAGE_CLOCK_UNCHECKED"
+)
+
+// maxChangeClockSkew is the sweep's default tolerance (SweepOptions.MaxClockSkew).
+const maxChangeClockSkew = 5 * time.Minute
+
+// checkChangeClock refuses a change that lowers protection when a.now()
+// is more than maxChangeClockSkew from the database's clock (the sweep's
+// checkClock, for ClipManage): an instance days slow would store a grace
+// that ends days early, and Storage would mirror it. The Date header has
+// one-second resolution, hence the extra second.
+func (a *App) checkChangeClock(ctx context.Context) error {
+	server, err := a.Records.ServerTime(ctx)
+	if err != nil {
+		return &clip.Error{Kind: clip.Transient, Code: ManageClockUnchecked, Message: "a change that lowers protection needs the database's clock to check this instance's", Err: err}
+	}
+	now := a.now()
+	skew := now.Sub(server)
+	if skew < 0 {
+		skew = -skew
+	}
+	if now.IsZero() || skew > maxChangeClockSkew+time.Second {
+		return clip.Errorf(clip.Refused, ManageClockSkew, "this instance's clock %s is %s from the database's %s (allowed %s): a change that lowers protection is refused until it is fixed",
+			now.UTC().Format(time.RFC3339), skew, server.UTC().Format(time.RFC3339), maxChangeClockSkew)
+	}
+	return nil
+}
 
 // The release grace: a change that brings a clip's deletion earlier never
 // makes it due sooner than now + the policy's releaseGrace.

@@ -27,9 +27,15 @@ func (a *App) RecomputeRetention(ctx context.Context, c clip.Clip, actor Resolve
 	next := c
 	next.Retention = a.retentionAfterChange(c, c, actor.Name)
 	if sameManaged(c, next) {
-		// Nothing to change; the tags are still rewritten from the record
-		// (a dry run has no blob storage and writes nothing).
+		// Nothing to change; the tags are still rewritten from the record,
+		// and Storage's protection is brought up to it, extend only: the
+		// backfill of clips verified before Storage protected footage, and
+		// the repair of a dated clip whose post-write sync failed (a dry
+		// run has no blob storage and writes nothing).
 		if a.Blobs != nil {
+			if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
+				return c, false, err
+			}
 			if err := a.syncIndexTags(ctx, c.OfficerID, c.ID); err != nil {
 				return c, false, err
 			}

@@ -58,6 +58,10 @@ const (
 	// SweepHorizonExtended: a clip with no deletion date (held, kept until
 	// released) had its policy moved on to now + the hold horizon.
 	SweepHorizonExtended = "HORIZON_EXTENDED"
+	// SweepProtectionRepaired: a dated clip's policy was below its
+	// record's date (a change written while Storage refused its
+	// protection) and was extended to it.
+	SweepProtectionRepaired = "PROTECTION_REPAIRED"
 )
 
 // Run-level codes: logged at error level, and the first two on the error
@@ -103,6 +107,13 @@ type SweepOptions struct {
 	// MaxClockSkew is how far the sweep's clock may be from the database's
 	// before the run is refused (default 5m).
 	MaxClockSkew time.Duration
+	// MaxHorizon bounds the protection pass (sweep_horizon.go): clips it
+	// acts on per run (default 2000); clips that need nothing do not count.
+	MaxHorizon int
+	// HorizonDuration is the protection pass's own time, kept out of the
+	// due passes' share of MaxDuration (default 30s; at most half of
+	// MaxDuration): the pass also gets whatever time the due passes leave.
+	HorizonDuration time.Duration
 }
 
 func (o SweepOptions) withDefaults(inv string) SweepOptions {
@@ -126,6 +137,12 @@ func (o SweepOptions) withDefaults(inv string) SweepOptions {
 	}
 	if o.MaxConsecutiveErrors <= 0 {
 		o.MaxConsecutiveErrors = 5
+	}
+	if o.MaxHorizon <= 0 {
+		o.MaxHorizon = 2000
+	}
+	if o.HorizonDuration <= 0 {
+		o.HorizonDuration = 30 * time.Second
 	}
 	return o
 }
@@ -212,7 +229,11 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 	if err := a.checkClock(ctx, &rep, now, o.MaxClockSkew); err != nil {
 		return rep, err
 	}
-	deadline := time.Now().Add(o.MaxDuration)
+	// The due passes stop HorizonDuration before the end of the run's time,
+	// so the protection pass has at least that much and the whole run stays
+	// within MaxDuration (the schedule keeps runs apart by more than it).
+	end := time.Now().Add(o.MaxDuration)
+	deadline := end.Add(-min(o.HorizonDuration, o.MaxDuration/2))
 	consecutive := 0
 	// record counts an outcome; it aborts the run after too many
 	// consecutive errors (a dependency is down: stop, the next run resumes).
@@ -280,12 +301,13 @@ func (a *App) RunSweep(ctx context.Context, o SweepOptions) (SweepReport, error)
 			break
 		}
 	}
-	// Then the clips with no deletion date: their policies roll on.
-	if !rep.Truncated {
-		if err := a.refreshHorizons(ctx, &rep, o.MaxClips, o.PageSize, deadline); err != nil {
-			if rerr := record("", "", err); rerr != nil {
-				return rep, rerr
-			}
+	// Then Storage's protection: policies of clips with no deletion date
+	// roll on, and pending protection is put in place. It has its own
+	// budget and time, and runs also when the due pass stopped at its
+	// bound: a backlog of due clips must not let held clips' policies lapse.
+	if err := a.refreshHorizons(ctx, &rep, o.MaxHorizon, o.PageSize, end); err != nil {
+		if rerr := record("", "", err); rerr != nil {
+			return rep, rerr
 		}
 	}
 	if rep.Stuck > 0 {

@@ -80,6 +80,21 @@ func (a *App) sweepOne(ctx context.Context, blobs RetentionBlobs, ref clip.Ref, 
 			return code, nil
 		}
 	}
+	if gone && loc.versionID != "" {
+		// The current blob is gone, but the recorded version may remain
+		// (versioning keeps it) under its own policy or hold: Storage is
+		// consulted before the tombstone here too.
+		p, err := blobs.ProtectionOf(ctx, loc.container, loc.name, loc.versionID)
+		switch {
+		case clip.IsKind(err, clip.NotFound):
+		case err != nil:
+			return "", err
+		default:
+			if code := a.storageRefuses(ctx, loc, p, now); code != "" {
+				return code, nil
+			}
+		}
+	}
 
 	sha := c.SHA256.Computed
 	shaSource := "computed"

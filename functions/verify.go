@@ -52,7 +52,7 @@ func (a *App) Verify(ctx context.Context, inv *funchost.Invocation) (funchost.Re
 	// The protection and the tags are still brought in line with the
 	// record: a retry after a failed step lands here.
 	if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
-		return funchost.Result{}, err
+		return funchost.Result{}, protectionFailed(ctx, err)
 	}
 	return funchost.Result{}, a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
@@ -97,7 +97,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 		verified := c
 		verified.Status = clip.StatusVerified
 		if err := a.protectFirst(ctx, verified); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: "verify:" + c.Blob.ETag,
 			Actor: system(NameVerify), Justification: "SHA-256 of the content matches the dock's declared hash",
@@ -112,7 +112,7 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 		}
 		log.Info("clip verified", "status", rec.Status)
 		if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}
@@ -140,7 +140,18 @@ func (a *App) hashAndDecide(ctx context.Context, c clip.Clip) error {
 func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	log := funchost.Logger(ctx)
 	dst := blobstore.QuarantineName(c.ID, c.Blob.Name)
-	ref, err := a.Blobs.Move(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, a.Config.QuarantineContainer, dst)
+	// The copy gets cautious tags (until its record names it) and its
+	// protection (until the quarantine rule's date) once complete and
+	// before the source is deleted: the content is never unprotected.
+	protectCopy := func(ref clip.QuarantineRef) error {
+		moved := c
+		moved.Quarantine = &ref
+		if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
+			return err
+		}
+		return protectionFailed(ctx, a.protectFirst(ctx, moved))
+	}
+	ref, err := a.Blobs.Move(ctx, c.Blob.Container, c.Blob.Name, c.Blob.ETag, a.Config.QuarantineContainer, dst, protectCopy)
 	switch {
 	case clip.IsKind(err, clip.NotFound), clip.IsKind(err, clip.Conflict):
 		code, msg := clip.CodeBlobGone, "the blob was deleted before it could be moved to quarantine"
@@ -157,18 +168,6 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	case err != nil:
 		return err
 	}
-	moved := c
-	moved.Quarantine = &ref
-	// Cautious tags on the copy until its record names it; then the tags
-	// from the record.
-	if err := a.setTags(ctx, tagTarget{container: ref.Container, name: ref.Name, versionID: ref.VersionID}, cautiousTags(moved)); err != nil {
-		return err
-	}
-	// The copy is protected (until the quarantine rule's date) before its
-	// record names it.
-	if err := a.protectFirst(ctx, moved); err != nil {
-		return err
-	}
 	details := map[string]string{"container": ref.Container, "name": ref.Name, "sourceDeleted": boolText(ref.SourceDeleted)}
 	_, err = a.transition(ctx, c, audit.Entry{Action: audit.ActionMovedToQuarantine, Key: "move:" + c.Blob.ETag,
 		Actor: system(NameVerify), Justification: "quarantined content moved out of the upload container", Details: details},
@@ -178,7 +177,7 @@ func (a *App) finishQuarantine(ctx context.Context, c clip.Clip) error {
 	}
 	log.Info("content moved to quarantine", "to", ref.Container+"/"+ref.Name, "source_deleted", ref.SourceDeleted)
 	if err := a.syncProtection(ctx, c.OfficerID, c.ID, false); err != nil {
-		return err
+		return protectionFailed(ctx, err)
 	}
 	return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 }
@@ -224,7 +223,7 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		next := c
 		verified(&next)
 		if err := a.protectFirst(ctx, c, next); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		rec, err := a.transition(ctx, c, audit.Entry{Action: audit.ActionVerified, Key: key,
 			Actor: system(NameVerify), Justification: "metadata corrected; SHA-256 of the quarantined content matches the dock's declared hash",
@@ -237,7 +236,7 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		// Relaxation last: the quarantine rule's policy is lowered to the
 		// categories' date (release grace included) only now.
 		if err := a.syncProtection(ctx, c.OfficerID, c.ID, a.lowers(before, rec)); err != nil {
-			return err
+			return protectionFailed(ctx, err)
 		}
 		return a.syncIndexTags(ctx, c.OfficerID, c.ID)
 	}

@@ -78,3 +78,41 @@ func TestSweepDeletesTheRecordedVersion(t *testing.T) {
 		t.Fatal("the quarantine copy is still there")
 	}
 }
+
+// heldVersionBlobs is a fake: Azurite has no blob versions, so this
+// wrapper reports a legal hold on one recorded version id, as Azure would
+// for a previous version kept by versioning after the current blob went.
+type heldVersionBlobs struct {
+	*blobstore.Store
+	versionID string
+}
+
+func (b heldVersionBlobs) ProtectionOf(ctx context.Context, container, name, versionID string) (clip.Protection, error) {
+	if versionID == b.versionID {
+		return clip.Protection{LegalHold: true}, nil
+	}
+	return b.Store.ProtectionOf(ctx, container, name, versionID)
+}
+
+// A due clip whose current blob is gone while its recorded version is
+// still held by Storage: the sweep consults Storage before the tombstone,
+// refuses (SWEEP_REFUSED_LEGAL_HOLD) and leaves the record as it is.
+func TestSweepConsultsTheRecordedVersionWhenTheBlobIsGone(t *testing.T) {
+	p := shortPolicy(t, "test-2026.1", 31)
+	e := newRetEnv(t, p)
+	ctx := context.Background()
+	c := e.seed(p, "versions/gone-held.mp4", seedSpec{officer: "VG1", start: e.now.AddDate(0, 0, -40), categories: []string{"non-evidential"}, status: clip.StatusVerified})
+	c.Blob.VersionID = "2026-06-01T00:00:00.0000000Z"
+	c, err := e.records.ReplaceClip(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.blobs.Client().DeleteBlob(ctx, c.Blob.Container, c.Blob.Name, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.app.Blobs = heldVersionBlobs{e.blobs, c.Blob.VersionID}
+	rep := e.sweep(functions.SweepOptions{RunID: "gone-held"})
+	if got := e.get(c); rep.Outcomes[functions.SweepRefusedLegalHold] != 1 || got.Status != clip.StatusVerified || got.ETag != c.ETag {
+		t.Fatalf("outcomes %v, status %s; want %s and the record untouched", rep.Outcomes, got.Status, functions.SweepRefusedLegalHold)
+	}
+}

@@ -124,7 +124,7 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 	// before each write, lowered after it only for clips brought earlier.
 	app.Blobs, app.Config.ImmutabilityOff, app.Config.HoldHorizon = blobs, cfg.ImmutabilityOff, cfg.HoldHorizon
 	allowed := max(*allowEarlier, 0)
-	applied, failed, broughtEarlier := 0, 0, 0
+	applied, failed, broughtEarlier, synced := 0, 0, 0, 0
 	// mayWrite refuses a clip brought earlier beyond the confirmed count
 	// (records changed since the dry run).
 	mayWrite := func(c clip.Clip) error {
@@ -143,6 +143,15 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 			return nil
 		}
 		if !functions.RetentionChanges(c, app.ProposedRetention(c, who.Name)) {
+			// The record stays as it is; its content's protection and tags
+			// are brought up to it (extend only): the backfill after an
+			// upgrade, the repair of a failed sync.
+			if _, _, err := app.RecomputeRetention(ctx, c, who, *justification); err != nil {
+				failed++
+				fmt.Fprintf(stderr, "clip %s: Storage protection not brought up to the record: %v\n", c.ID, err)
+				return nil
+			}
+			synced++
 			return nil
 		}
 		_, _, err := recomputeOne(ctx, app, st, c, who, *justification, mayWrite)
@@ -158,6 +167,7 @@ func retentionRecompute(ctx context.Context, args []string, stdout, stderr io.Wr
 		return nil
 	})
 	fmt.Fprintf(stdout, "applied to %d (%d brought earlier, each with a pending release requested by %s), failed %d\n", applied, broughtEarlier, who.Name, failed)
+	fmt.Fprintf(stdout, "unchanged %d: their Storage protection and index tags brought up to their records\n", synced)
 	if err != nil {
 		fmt.Fprintln(stderr, "bwv retention recompute:", err)
 		return exitError

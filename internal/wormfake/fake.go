@@ -232,9 +232,17 @@ func (f *Fake) preserve(ctx context.Context, container, name, etag string) error
 	if err != nil {
 		return err
 	}
-	if r.CopyStatus == nil || *r.CopyStatus != blob.CopyStatusTypeSuccess {
+	if r.CopyStatus == nil || *r.CopyStatus != blob.CopyStatusTypeSuccess || r.ETag == nil {
 		return fmt.Errorf("copy of %s/%s did not finish at once", container, name)
 	}
+	// Azure's previous version keeps its policy and hold: so does the
+	// kept copy (a delete or overwrite of it is refused alike).
+	f.mu.Lock()
+	if p := f.state[key{container, name, versionKey("", etag)}]; p != nil {
+		kept := *p
+		f.state[key{VersionsContainer, container + "/" + name + "@" + etag, versionKey("", string(*r.ETag))}] = &kept
+	}
+	f.mu.Unlock()
 	return nil
 }
 
@@ -254,6 +262,12 @@ func (f *Fake) current(ctx context.Context, container, name string) (etag string
 // keyOf resolves a protection call to its key, answering 404
 // BlobNotFound (as Azure) when the blob is not there.
 func (f *Fake) keyOf(w http.ResponseWriter, r *http.Request, container, name, versionID string) (key, bool) {
+	if versionID != "" {
+		// Azurite keeps no versions, so no version id names one here;
+		// Azure answers 404 for a version that does not exist.
+		fail(w, http.StatusNotFound, "BlobNotFound", "The specified blob version does not exist (Azurite keeps no versions).")
+		return key{}, false
+	}
 	etag, found, err := f.current(r.Context(), container, name)
 	switch {
 	case err != nil:

@@ -140,6 +140,23 @@ func TestFakeEnforcesPoliciesAndHolds(t *testing.T) {
 	if got := download(t, s, wormfake.VersionsContainer, "uploads/l.mp4@"+lockedETag); got != "locked" {
 		t.Fatalf("the protected version was not kept: %q", got)
 	}
+	// The kept version keeps its protection, as Azure's previous version
+	// keeps its policy: it cannot be deleted either.
+	kept := "uploads/l.mp4@" + lockedETag
+	if pr, err := s.ProtectionOf(ctx, wormfake.VersionsContainer, kept, ""); err != nil || pr.Until == nil || !pr.Locked {
+		t.Fatalf("the kept version's protection: %+v %v; want its locked policy", pr, err)
+	}
+	if pk, err := s.Properties(ctx, wormfake.VersionsContainer, kept); err != nil {
+		t.Fatal(err)
+	} else if _, err := s.DeleteVersion(ctx, wormfake.VersionsContainer, kept, pk.ETag, ""); clip.CodeOf(err) != clip.CodeBlobImmutable {
+		t.Fatalf("deleting the kept version: %v; want %s", err, clip.CodeBlobImmutable)
+	}
+
+	// A version id Azurite never made: 404, as Azure for a version that
+	// does not exist, never a policy on nothing.
+	if err := s.SetImmutability(ctx, "uploads", "l.mp4", "2026-01-01T00:00:00.0000000Z", clk.Now().Add(time.Hour), false); !clip.IsKind(err, clip.NotFound) {
+		t.Fatalf("policy on a version that does not exist: %v; want NotFound", err)
+	}
 
 	// A blob that is not there cannot be protected.
 	if err := s.SetLegalHold(ctx, "uploads", "missing.mp4", "", true); !clip.IsKind(err, clip.NotFound) {

@@ -124,7 +124,17 @@ func classifyProtection(err error, format string, args ...any) error {
 			e := clip.Wrap(clip.Internal, err, format+": the container is not enabled for version-level immutability", args...)
 			e.Code = clip.CodeImmutabilityUnsupported
 			return e
+		case re.StatusCode == http.StatusNotFound || re.StatusCode == http.StatusTooManyRequests ||
+			re.StatusCode == http.StatusRequestTimeout || re.StatusCode >= 500:
+			return classify(err, format, args...) // BLOB_GONE / STORAGE_UNAVAILABLE
 		}
+		// Any other refusal (a 403, a 400 for a date, an unlisted 409) is
+		// not "the blob changed": nothing about the content is in doubt,
+		// the protection call itself failed. Never BLOB_CHANGED, which a
+		// caller would take for a race and answer 412 or retry into poison.
+		e := clip.Wrap(clip.Internal, err, format, args...)
+		e.Code = clip.CodeImmutabilityFailed
+		return e
 	}
 	return classify(err, format, args...)
 }

@@ -30,7 +30,20 @@ func QuarantineName(clipID, name string) string { return clipID + "/" + name }
 // version by id after the source (DeleteVersion), also when the current
 // source is a newer upload (that one is left alone). Without versioning
 // (Azurite) both ids are empty and nothing more happens.
-func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string) (clip.QuarantineRef, error) {
+//
+// copied, if given, run once the copy is complete and before the source
+// is deleted (ClipVerify protects the copy there, so the content is never
+// unprotected between the two); an error from one stops the move with the
+// source in place.
+func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer, dstName string, copied ...func(clip.QuarantineRef) error) (clip.QuarantineRef, error) {
+	done := func(ref clip.QuarantineRef) error {
+		for _, f := range copied {
+			if err := f(ref); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	ref := clip.QuarantineRef{Container: dstContainer, Name: dstName}
 	svc := s.client.ServiceClient()
 	src := svc.NewContainerClient(srcContainer).NewBlobClient(name)
@@ -59,6 +72,9 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 				ref.ETag = clip.NormalizeETag(string(*p.ETag))
 				if p.VersionID != nil {
 					ref.VersionID = *p.VersionID
+				}
+				if err := done(ref); err != nil {
+					return ref, err
 				}
 				v, verr := s.versionWithETag(ctx, srcContainer, name, etag)
 				if verr != nil {
@@ -89,6 +105,9 @@ func (s *Store) Move(ctx context.Context, srcContainer, name, etag, dstContainer
 	ref.ETag = clip.NormalizeETag(string(*p.ETag))
 	if p.VersionID != nil {
 		ref.VersionID = *p.VersionID
+	}
+	if err := done(ref); err != nil {
+		return ref, err
 	}
 
 	_, err = s.DeleteVersion(ctx, srcContainer, name, etag, ref.SourceVersionID)

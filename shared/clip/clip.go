@@ -67,6 +67,9 @@ type Clip struct {
 	VerifiedAt     *Time           `json:"verifiedAt,omitempty"`
 	QuarantinedAt  *Time           `json:"quarantinedAt,omitempty"`
 	DeletedAt      *Time           `json:"deletedAt,omitempty"`
+	// Protection is the sweep's bookkeeping of Storage's protection of the
+	// content (ProtectionMark); every audited change clears it.
+	Protection *ProtectionMark `json:"protection,omitempty"`
 
 	// ETag is Cosmos' _etag, used for If-Match on every replace.
 	ETag string `json:"_etag,omitempty"`

@@ -20,4 +20,10 @@ const (
 	// enforcing fake) or the container is not enabled for version-level
 	// immutability: footage cannot be protected, so the step fails.
 	CodeImmutabilityUnsupported Code = "IMMUTABILITY_UNSUPPORTED"
+	// CodeImmutabilityFailed: Storage refused or failed a protection call
+	// for another reason (403 after a role change, a 400 for a date,
+	// throttling that outlasted the retries), or a protection step that
+	// failed is logged under it so the IMMUTABILITY_ alert fires whatever
+	// the underlying cause (its own code is logged as cause_code).
+	CodeImmutabilityFailed Code = "IMMUTABILITY_FAILED"
 )

@@ -31,6 +31,18 @@ type Protection struct {
 	LegalHold bool
 }
 
+// ProtectionMark is what a record notes about Storage's protection of its
+// content, so the sweep's horizon pass queries only the clips that need it
+// (docs/retention.md › What Storage itself enforces): Until is when the
+// pass last saw the content's policy end; Pending says a change was
+// written although its protection could not be put in place first (the
+// pass puts it in place). It is bookkeeping, never a retention decision:
+// the sweep decides on Retention alone.
+type ProtectionMark struct {
+	Until   *Time `json:"until,omitempty"`
+	Pending bool  `json:"pending,omitempty"`
+}
+
 // PolicyActive reports whether the policy still protects at now.
 func (p Protection) PolicyActive(now time.Time) bool { return p.Until != nil && p.Until.After(now) }
 

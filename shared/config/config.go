@@ -140,8 +140,10 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 		ImmutabilityOff:       r.oneOf("BWV_IMMUTABILITY", "enforce", "enforce", "off") == "off",
 		HoldHorizon:           time.Duration(r.integer("BWV_HOLD_HORIZON_DAYS", 90, 7, 3650)) * 24 * time.Hour,
 	}
-	if u, err := url.Parse(c.BlobEndpoint); c.ImmutabilityOff && c.BlobEndpoint != "" && (err != nil || !isLoopback(u.Hostname())) {
-		r.fail("BWV_IMMUTABILITY", "off", "is only allowed with a loopback BWV_BLOB_ENDPOINT (a local emulator): footage in Azure is always protected by Storage itself")
+	// Loopback alone is not enough: a tunnel to Azure listens on loopback
+	// too. The emulator's well-known account is the second condition.
+	if u, err := url.Parse(c.BlobEndpoint); c.ImmutabilityOff && (err != nil || !isLoopback(u.Hostname()) || c.StorageAccount != EmulatorAccount) {
+		r.fail("BWV_IMMUTABILITY", "off", "is only allowed with a loopback BWV_BLOB_ENDPOINT and BWV_STORAGE_ACCOUNT="+EmulatorAccount+" (a local emulator): footage in Azure is always protected by Storage itself")
 	}
 	if p, err := strconv.Atoi(c.Port); c.Port != "" && (err != nil || p < 1 || p > 65535) {
 		r.fail("FUNCTIONS_CUSTOMHANDLER_PORT", c.Port, "must be a TCP port number")
@@ -154,6 +156,10 @@ func FromEnv(lookup func(string) (string, bool)) (Config, error) {
 	}
 	return c, errors.Join(r.errs...)
 }
+
+// EmulatorAccount is the storage emulator's (Azurite's) well-known account
+// name, the only one BWV_IMMUTABILITY=off is accepted with.
+const EmulatorAccount = "devstoreaccount1"
 
 type reader struct {
 	lookup func(string) (string, bool)

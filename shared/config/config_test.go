@@ -155,6 +155,12 @@ func TestImmutabilityOffOnlyAgainstLoopbackStorage(t *testing.T) {
 	if c, err := FromEnv(lookup(env)); err != nil || !c.ImmutabilityOff {
 		t.Fatalf("off against loopback Azurite: %v %v", c.ImmutabilityOff, err)
 	}
+	// A loopback tunnel to a real account: loopback, but not the emulator's account.
+	tunnel := sample(t)
+	tunnel["BWV_IMMUTABILITY"], tunnel["BWV_STORAGE_ACCOUNT"] = "off", "bwvukprod"
+	if _, err := FromEnv(lookup(tunnel)); err == nil || !strings.Contains(err.Error(), "BWV_IMMUTABILITY") {
+		t.Fatalf("off through a loopback tunnel to account bwvukprod was accepted: %v", err)
+	}
 	env["BWV_BLOB_ENDPOINT"] = "https://bwvuk.blob.core.windows.net/"
 	if _, err := FromEnv(lookup(env)); err == nil || !strings.Contains(err.Error(), "BWV_IMMUTABILITY") {
 		t.Fatalf("off against an Azure account was accepted: %v", err)
