@@ -56,13 +56,13 @@ const duplicateWindow = 20 * time.Second
 // rig is one pipeline under faults: Azurite, the Cosmos server, the local
 // host with the real handler, and a fault chain in front of each service.
 type rig struct {
-	p          *localrun.Pipeline
-	blob       *faultproxy.Chain
-	cosmos     *faultproxy.Chain
-	direct     *localrun.Clients // the oracle's own clients: straight to the services
+	p      *localrun.Pipeline
+	blob   *faultproxy.Chain
+	cosmos *faultproxy.Chain
+	direct *localrun.Clients // the oracle's own clients: straight to the services
 	// worm reaches Storage through the enforcing immutability fake (no
 	// faults): the suite's clock ages a record's policy with its record.
-	worm *localrun.Clients
+	worm       *localrun.Clients
 	hostLog    *logBuffer
 	handlerLog *logBuffer
 	signingKey ed25519.PrivateKey
