@@ -501,7 +501,8 @@ func (r *rig) check(t *testing.T, ctx context.Context, items []*item) summary {
 				continue
 			}
 			if c.Deletion == nil || c.DeletedAt == nil || r.blobExists(t, ctx, it.name) {
-				report(&s.wrongState, "%s: tombstone without a certificate or confirmed deletion, or the blob is still there", it.name)
+				report(&s.wrongState, "%s: tombstone without a certificate or confirmed deletion, or the blob is still there (certificate %v, confirmed %v, hold answer %q, blob legal hold %v)",
+					it.name, c.Deletion != nil, c.DeletedAt != nil, it.hold, r.blobLegalHold(t, ctx, it.name))
 			}
 		case want == clip.StatusVerified:
 			if !r.blobExists(t, ctx, it.name) {
