@@ -262,6 +262,14 @@ func correctedFields(x *clip.Clip, next clip.Clip) {
 // partition): as applyChange, cautious tags and protection, audit entry
 // and record (If-Match), protection and tags from the record.
 func (a *App) applyCorrection(ctx context.Context, c, next clip.Clip, e audit.Entry) (clip.Clip, []string, error) {
+	// A correction that brings deletion earlier stores a release grace
+	// counted from this instance's clock: refused when that clock is off
+	// the database's, as applyChange refuses any lowering change.
+	if a.lowers(c, next) {
+		if err := a.checkChangeClock(ctx); err != nil {
+			return c, nil, err
+		}
+	}
 	if t, ok := tagTargetOf(c); ok {
 		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err
@@ -302,6 +310,14 @@ func (a *App) applyCorrection(ctx context.Context, c, next clip.Clip, e audit.En
 // Both copies are quarantined throughout, so the sweep deletes neither
 // before the quarantine rule says so.
 func (a *App) moveCorrection(ctx context.Context, c, next clip.Clip, e audit.Entry) (clip.Clip, []string, error) {
+	// A correction that brings deletion earlier stores a release grace
+	// counted from this instance's clock: refused when that clock is off
+	// the database's, as applyChange refuses any lowering change.
+	if a.lowers(c, next) {
+		if err := a.checkChangeClock(ctx); err != nil {
+			return c, nil, err
+		}
+	}
 	if t, ok := tagTargetOf(c); ok {
 		if err := a.setTags(ctx, t, cautiousTags(c, next)); err != nil {
 			return c, nil, err

@@ -100,7 +100,7 @@ type SweepOptions struct {
 	MaxClips    int           // candidates examined per run (default 2000), not counting those that need a person
 	MaxStuck    int           // clips needing a person examined per run (default 10000): bounds the time they take
 	PageSize    int           // query page size (default 100)
-	MaxDuration time.Duration // stop starting new clips after this (default 4m, inside the 5-minute default function timeout)
+	MaxDuration time.Duration // stop starting new clips after this (default 4m, inside host.json's 10-minute functionTimeout and the 5-minute schedule)
 	// MaxConsecutiveErrors aborts the run when a dependency is down
 	// (default 5); the next run resumes, since every step is idempotent.
 	MaxConsecutiveErrors int

@@ -222,6 +222,15 @@ func (a *App) reverify(ctx context.Context, c clip.Clip) error {
 		}
 		next := c
 		verified(&next)
+		// The grace is counted from this instance's clock: a re-verification
+		// that brings deletion earlier waits (the message is retried) while
+		// that clock is off the database's, as a person's lowering change is
+		// refused.
+		if a.lowers(before, next) {
+			if err := a.checkChangeClock(ctx); err != nil {
+				return &clip.Error{Kind: clip.Transient, Code: clip.CodeOf(err), Message: "re-verification brings deletion earlier; retried until this instance's clock agrees with the database's", Err: err}
+			}
+		}
 		if err := a.protectFirst(ctx, c, next); err != nil {
 			return protectionFailed(ctx, err)
 		}
