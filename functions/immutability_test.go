@@ -2,6 +2,8 @@ package functions_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/bwv-ingest/bwv-ingest/functions"
 	"github.com/bwv-ingest/bwv-ingest/shared/blobstore"
 	"github.com/bwv-ingest/bwv-ingest/shared/clip"
+	"github.com/bwv-ingest/bwv-ingest/shared/funchost"
 	"github.com/bwv-ingest/bwv-ingest/shared/retention"
 )
 
@@ -506,5 +509,46 @@ func TestQuarantineCopyIsProtectedBeforeTheSourceGoes(t *testing.T) {
 	}
 	if mb.seen == nil || mb.seen.Until == nil || mb.seen.Until.Before(rec.Retention.RetainUntil.Time) {
 		t.Fatalf("the copy's protection just before the source was deleted: %+v; want a policy until the quarantine rule's %s", mb.seen, rec.Retention.RetainUntil)
+	}
+}
+
+// A re-verification after a metadata correction can bring deletion earlier
+// (the quarantine rule's year gives way to the categories' 31 days), with
+// a release grace counted from this instance's clock. On a clock two days
+// slow it must not run: ClipVerify fails (the message is retried) and the
+// clip stays quarantined; with the clock right, the same message verifies.
+func TestReverifyThatLowersWaitsForTheClock(t *testing.T) {
+	p := retention.Default()
+	e := newRetEnv(t, p)
+	name := "worm/reverify-skew.mp4"
+	c := e.seed(p, name, seedSpec{officer: "RV1", start: e.now.AddDate(0, 0, -1), categories: []string{"non-evidential"}, status: clip.StatusQuarantined, quarantined: true})
+	sum := sha256.Sum256([]byte("clip " + name)) // the content seed uploads
+	c.SHA256 = clip.Hashes{Declared: hex.EncodeToString(sum[:])}
+	c.Reasons = []clip.Reason{{Code: clip.CodeVerificationPending, Field: "content", Message: "metadata corrected"}}
+	c.Retention = p.RecordFor(c)
+	c, err := e.records.ReplaceClip(context.Background(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Retention.Quarantined {
+		t.Fatalf("setup: want the quarantine rule, got %+v", c.Retention)
+	}
+	msg, _ := json.Marshal(functions.VerifyMessage{V: 1, ClipID: c.ID, OfficerID: c.OfficerID, Container: c.Blob.Container, Name: c.Blob.Name, ETag: c.Blob.ETag, Size: c.Blob.Size})
+	verify := func(id string) (int, funchost.Response) {
+		return e.h.invokeNoFail("ClipVerify", map[string]any{"message": hostEncoded(string(msg))}, map[string]any{"DequeueCount": "1", "Id": `"` + id + `"`})
+	}
+	e.app.Records = slowClockRecords{e.clocked}
+	if status, _ := verify("m1"); status == 200 {
+		t.Fatalf("re-verification that lowers protection ran on a clock two days slow")
+	}
+	if got := e.get(c); got.Status != clip.StatusQuarantined || !got.Retention.Quarantined {
+		t.Fatalf("after the refused run: %s %+v; want still quarantined under the quarantine rule", got.Status, got.Retention)
+	}
+	e.app.Records = e.clocked
+	if status, r := verify("m2"); status != 200 {
+		t.Fatalf("re-verification with the clock right: %d %q", status, r.Logs)
+	}
+	if got := e.get(c); got.Status != clip.StatusVerified {
+		t.Fatalf("after the retry: %s %v; want verified", got.Status, got.Reasons)
 	}
 }
